@@ -1,0 +1,100 @@
+// Schema of the service database. Each migration runs once, in order, inside a transaction; never edit one that
+// has shipped, add the next.
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE plans (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    current_revision INTEGER NOT NULL,
+    editable TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE revisions (
+    plan_id TEXT NOT NULL REFERENCES plans(id),
+    revision INTEGER NOT NULL,
+    blob TEXT NOT NULL,
+    plan_json TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('import', 'merge', 'resolution')),
+    merge_id INTEGER,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    note TEXT,
+    PRIMARY KEY (plan_id, revision)
+  );
+  CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    plan_id TEXT NOT NULL REFERENCES plans(id),
+    unit TEXT NOT NULL,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('xlsx', 'json')),
+    base_revision INTEGER NOT NULL,
+    blob TEXT NOT NULL,
+    rows_json TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('full', 'partial')),
+    received_at TEXT NOT NULL,
+    submitted_by TEXT NOT NULL,
+    file_name TEXT,
+    outcome TEXT NOT NULL DEFAULT 'pending' CHECK (outcome IN ('pending', 'merged', 'superseded', 'refused')),
+    reason_json TEXT,
+    merge_id INTEGER,
+    receipt_json TEXT NOT NULL,
+    UNIQUE (plan_id, unit, blob)
+  );
+  CREATE INDEX submissions_by_outcome ON submissions (plan_id, outcome, id);
+  CREATE TABLE merges (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    plan_id TEXT NOT NULL REFERENCES plans(id),
+    status TEXT NOT NULL CHECK (status IN ('running', 'done', 'empty', 'interrupted', 'failed')),
+    trigger TEXT NOT NULL,
+    started_by TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    current_revision INTEGER NOT NULL,
+    new_revision INTEGER,
+    up_to_submission INTEGER NOT NULL,
+    report_json TEXT,
+    merged_blob TEXT,
+    error TEXT
+  );
+  -- Never two merges at once, whichever process starts them.
+  CREATE UNIQUE INDEX merges_one_running ON merges (status) WHERE status = 'running';
+  CREATE TABLE conflicts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    plan_id TEXT NOT NULL REFERENCES plans(id),
+    merge_id INTEGER NOT NULL REFERENCES merges(id),
+    revision INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    row_id TEXT,
+    column_name TEXT,
+    base TEXT,
+    current TEXT,
+    values_json TEXT NOT NULL,
+    message_json TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+    resolved_by TEXT,
+    resolved_at TEXT,
+    resolution TEXT CHECK (resolution IN ('value', 'keep')),
+    resolved_value TEXT,
+    resolved_revision INTEGER
+  );
+  CREATE INDEX conflicts_by_status ON conflicts (plan_id, status);
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('coordinator', 'unit')),
+    unit TEXT,
+    label TEXT,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT,
+    CHECK ((role = 'unit') = (unit IS NOT NULL))
+  );
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    details TEXT
+  );
+  `,
+];
