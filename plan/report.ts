@@ -45,8 +45,10 @@ export const AppliedChange = z.object({
   /** The value written (a status in its canonical label). */
   to: z.string(),
   unit: z.string().min(1),
-  /** The submission whose value was applied; when several agreed, the first by id. */
+  /** The submission whose value was applied; when several agreed, the first by unit, then id. */
   submission: z.string().min(1),
+  /** The other submissions that set the same value (applied once). */
+  agreedBy: z.array(z.object({ unit: z.string().min(1), submission: z.string().min(1) })).optional(),
 });
 export type AppliedChange = z.infer<typeof AppliedChange>;
 
@@ -73,7 +75,10 @@ export const Conflict = z.object({
 });
 export type Conflict = z.infer<typeof Conflict>;
 
-export const UnitCounts = z.object({ applied: z.number().int().nonnegative(), conflicts: z.number().int().nonnegative() });
+export const UnitCounts = z.object({
+  applied: z.number().int().nonnegative(),
+  conflicts: z.number().int().nonnegative(),
+});
 
 export const MergeCounts = z.object({
   applied: z.number().int().nonnegative(),
