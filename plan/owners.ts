@@ -161,7 +161,8 @@ interface Vocabulary {
   codeList: string[];
 }
 
-const vocabularies = new WeakMap<readonly Unit[], Vocabulary>();
+// Callers pass the same legend for every row; the signature guards against a legend changed in place.
+const vocabularies = new WeakMap<readonly Unit[], { signature: string; vocab: Vocabulary }>();
 
 function significantWords(words: readonly string[]): number {
   return words.filter((w) => w.length >= 3).length;
@@ -175,8 +176,9 @@ function significantWords(words: readonly string[]): number {
  * legend. A unit phrase beats a role phrase of the same length.
  */
 function vocabulary(units: readonly Unit[]): Vocabulary {
+  const signature = units.map((u) => `${u.code}\u0000${u.name}`).join('\u0001');
   const cached = vocabularies.get(units);
-  if (cached) return cached;
+  if (cached && cached.signature === signature) return cached.vocab;
   const named = units
     .map((u) => ({
       code: u.code.trim(),
@@ -208,7 +210,7 @@ function vocabulary(units: readonly Unit[]): Vocabulary {
     codesByUpper: new Map(codeList.map((c) => [c.toUpperCase(), c])),
     codeList,
   };
-  vocabularies.set(units, vocab);
+  vocabularies.set(units, { signature, vocab });
   return vocab;
 }
 

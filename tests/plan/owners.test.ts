@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Unit } from '../../plan/model';
 import {
@@ -243,5 +244,47 @@ describe('edit distance', () => {
     expect(nearestCode('SICXX', ['SIC'])).toBe('SIC');
     expect(nearestCode('SICXXX', ['SIC'])).toBeUndefined();
     expect(nearestCode('DM', ['DME', 'DI'])).toBe('DI'); // tie at one edit: alphabetical
+  });
+});
+
+describe('properties', () => {
+  it('any text gives owners without throwing; codes come only from the legend, sorted and unique', () => {
+    const legendCodes = new Set(units.map((u) => u.code));
+    const piece = fc.oneof(
+      fc.string(),
+      fc.constantFrom(
+        ...units.map((u) => u.code),
+        ...units.map((u) => u.name),
+        ', ',
+        ';',
+        ' și ',
+        '/',
+        '\n',
+        'DIRECȚIA',
+        'CSDPPP',
+        ' - ',
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 8 }).map((p) => p.join('')),
+        (text) => {
+          const codes = ownerCodes(text, units);
+          expect([...codes].sort()).toEqual(codes);
+          expect(new Set(codes).size).toBe(codes.length);
+          for (const code of codes) expect(legendCodes.has(code)).toBe(true);
+          for (const token of parseOwners(text, units))
+            if (token.kind === 'unknown' && token.suggestion) expect(legendCodes.has(token.suggestion)).toBe(true);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('follows a legend changed in place', () => {
+    const legend: Unit[] = [{ code: 'DMRU', name: 'Direcția Management Resurse Umane' }];
+    expect(ownerCodes('DMRU, SAP', legend)).toEqual(['DMRU']);
+    legend.push({ code: 'SAP', name: 'Serviciul Audit Public' });
+    expect(ownerCodes('DMRU, SAP', legend)).toEqual(['DMRU', 'SAP']);
   });
 });
