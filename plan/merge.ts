@@ -42,7 +42,7 @@ import {
   type SubmissionSummary,
 } from './report';
 import { STATUSES, parseStatus, statusLabel } from './status';
-import { normalizeValue, toCommaBelow } from './text';
+import { cellText, normalizeValue, toCommaBelow } from './text';
 
 /** Excel's limit on the characters of one cell. */
 export const EXCEL_CELL_LIMIT = 32_767;
@@ -110,9 +110,10 @@ const FIELD_LABELS: Record<Field, Bilingual> = {
 
 /** The id a plan's action is matched by, or null when it cannot be matched. */
 function actionKey(plan: Plan, action: Action): string | null {
-  // With an ID column only that column counts: an id derived from the row's position (`1.1.3`) would match a
-  // sorted or edited copy's rows by position.
-  if (plan.columns.id !== undefined && !action.idFromColumn) return null;
+  // With an ID column, a row whose ID cell is empty cannot be matched: the id the reader derives from the row's
+  // position (`1.1.3`) would match a sorted or edited copy's rows by position.
+  // A bare number in the ID column (a `Nr.` column) is the action's number, which the reader already used.
+  if (plan.columns.id !== undefined && cellText(action.values.id).trim() === '') return null;
   const id = normalizeValue(action.id);
   return id === '' ? null : id;
 }

@@ -1,6 +1,17 @@
 // Plan objects built directly from rows, for merge tests that need plans of a precise shape (a coordinator's
 // edit, a removed row, a plan without a Stare column) rather than what the reader makes of a workbook.
-import { FIELDS, type Action, type Field, type Plan, type Unit } from '../../plan/model';
+import { metaRows, readPlan } from '../../plan/grid';
+import {
+  ADDED_HEADERS,
+  FIELDS,
+  META_SHEET,
+  SCHEMA_VERSION,
+  type Action,
+  type Field,
+  type Plan,
+  type Unit,
+} from '../../plan/model';
+import { seedGrid } from './seed';
 
 /** The legend of the seed plan (Sector 1). */
 export const SEED_UNITS: Unit[] = [
@@ -81,4 +92,30 @@ export function withCells(
 /** A copy of a plan without some rows (the coordinator removed them). */
 export function withoutRows(plan: Plan, ids: readonly string[]): Plan {
   return { ...plan, actions: plan.actions.filter((a) => !ids.includes(a.id)) };
+}
+
+/**
+ * The seed plan as `prepare` leaves it: ID and Stare appended at the right of the table (`Neînceput` everywhere),
+ * metadata in `_caf_plan`. Built on the grid and read back with the real reader, so ids and rows are the reader's.
+ */
+export function preparedSeedPlan(planId = 'sector1-2022', revision = 1): Plan {
+  const raw = readPlan(seedGrid());
+  const grid = seedGrid();
+  const rows = grid.sheets[0]!.rows;
+  const width = Math.max(...Object.values(raw.columns).map((c) => c ?? 0)) + 1;
+  const put = (r: number, id: string, status: string): void => {
+    const row = rows[r]!;
+    while (row.length < width) row.push(null);
+    row[width] = id;
+    row[width + 1] = status;
+  };
+  for (const r of [raw.headerRow, ...raw.repeatedHeaderRows]) put(r, ADDED_HEADERS.id, ADDED_HEADERS.status);
+  for (const action of raw.actions) put(action.row, action.id, 'Neînceput');
+  grid.sheets.push({
+    name: META_SHEET,
+    state: 'veryHidden',
+    rows: metaRows({ planId, revision, schemaVersion: SCHEMA_VERSION }),
+    merges: [],
+  });
+  return readPlan(grid);
 }
