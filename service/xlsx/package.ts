@@ -1,0 +1,533 @@
+// An .xlsx package opened for patching: every zip entry is kept as the bytes it inflates to, parts we change are
+// replaced, and on save every other part is written back with exactly the bytes it had, in the original order.
+// That is how the team's conditional formats, validations, drawings, macros and whatever else a reader of ours
+// does not understand survive a write (exceljs loses them on read-then-write: exceljs #1024, #1184).
+// Reading uses yauzl (as the reader does), writing yazl (same author, streams through Node's zlib).
+import { Buffer } from 'node:buffer';
+import path from 'node:path';
+import yauzl from 'yauzl';
+import yazl from 'yazl';
+import { CafError } from '../../plan/errors';
+import { DEFAULT_READ_LIMITS } from './read';
+import { megabytes, readError } from './read-errors';
+import { refuseDtd } from './segments';
+import { attr, endsName, findDtd, prefixedAttr, rootPrefix } from './xml';
+
+export const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+const PKG_REL_NS = 'http://schemas.openxmlformats.org/package/2006/relationships';
+export const REL_TYPES = {
+  officeDocument: `${REL_NS}/officeDocument`,
+  worksheet: `${REL_NS}/worksheet`,
+  sharedStrings: `${REL_NS}/sharedStrings`,
+  styles: `${REL_NS}/styles`,
+  comments: `${REL_NS}/comments`,
+  vmlDrawing: `${REL_NS}/vmlDrawing`,
+  calcChain: `${REL_NS}/calcChain`,
+} as const;
+export const CONTENT_TYPES = {
+  worksheet: 'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml',
+  sharedStrings: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml',
+  comments: 'application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml',
+  vmlDrawing: 'application/vnd.openxmlformats-officedocument.vmlDrawing',
+} as const;
+
+const CONTENT_TYPES_PART = '[Content_Types].xml';
+
+export interface PackageLimits {
+  maxEntries: number;
+  maxPartBytes: number;
+  maxTotalBytes: number;
+}
+
+interface Entry {
+  /** The name as stored (case and all), written back the same. */
+  name: string;
+  data: Buffer;
+  mtime: Date;
+  compress: boolean;
+}
+
+export interface Relationship {
+  id: string;
+  type: string;
+  /** The Target attribute as written. */
+  rawTarget: string;
+  /** Zip entry name the target resolves to; null for external targets. */
+  target: string | null;
+}
+
+export interface SheetRef {
+  name: string;
+  sheetId: number;
+  state: 'visible' | 'hidden' | 'veryHidden';
+  rid: string;
+  /** Zip entry name of the worksheet part. */
+  part: string;
+  /** 0-based position in `<sheets>` (what `localSheetId` counts). */
+  index: number;
+}
+
+const xmlEscapeMap: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/** Escapes text for element content and double-quoted attributes. */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => xmlEscapeMap[c]!);
+}
+
+export function relsPathOf(part: string): string {
+  const dir = path.posix.dirname(part);
+  return `${dir === '.' ? '' : dir + '/'}_rels/${path.posix.basename(part)}.rels`;
+}
+
+/** `target` as a relative reference from the folder of `source` (how Excel writes relationship targets). */
+function relativeTarget(source: string, target: string): string {
+  return path.posix.relative(path.posix.dirname(source), target);
+}
+
+function damaged(error: Error): CafError {
+  return readError(
+    'xlsx-truncated',
+    `Fișierul .xlsx este deteriorat și nu poate fi citit (${error.message}).`,
+    `The .xlsx file is damaged and cannot be read (${error.message}).`,
+  );
+}
+
+function notZip(): CafError {
+  return readError('xlsx-not-zip', 'Fișierul nu este un registru Excel (.xlsx).', 'The file is not an Excel workbook (.xlsx).');
+}
+
+function tooLarge(limit: number): CafError {
+  return readError(
+    'xlsx-too-large',
+    `Fișierul depășește ${megabytes(limit)} după dezarhivare.`,
+    `The file exceeds ${megabytes(limit)} once inflated.`,
+  );
+}
+
+async function readEntries(bytes: Uint8Array, limits: PackageLimits): Promise<Entry[]> {
+  if (bytes.byteLength < 22) throw notZip();
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const zipfile = await new Promise<yauzl.ZipFile>((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: true }, (error, zip) => {
+      if (error || !zip) reject(/central directory/i.test(error?.message ?? '') ? notZip() : damaged(error ?? new Error('no zip')));
+      else resolve(zip);
+    });
+  });
+  if (zipfile.entryCount > limits.maxEntries) {
+    zipfile.close();
+    throw tooLarge(limits.maxTotalBytes);
+  }
+  let total = 0;
+  return new Promise<Entry[]>((resolve, reject) => {
+    const entries: Entry[] = [];
+    const fail = (error: unknown): void => {
+      zipfile.close();
+      reject(error);
+    };
+    zipfile.on('error', (error: Error) => fail(damaged(error)));
+    zipfile.on('end', () => resolve(entries));
+    zipfile.on('entry', (entry: yauzl.Entry) => {
+      if (entry.fileName.endsWith('/')) {
+        zipfile.readEntry();
+        return;
+      }
+      total += entry.uncompressedSize;
+      if (entry.uncompressedSize > limits.maxPartBytes || total > limits.maxTotalBytes) {
+        fail(tooLarge(limits.maxTotalBytes));
+        return;
+      }
+      zipfile.openReadStream(entry, (error, stream) => {
+        if (error || !stream) return fail(damaged(error ?? new Error('no stream')));
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('error', (e: Error) => fail(damaged(e)));
+        stream.on('end', () => {
+          entries.push({
+            name: entry.fileName,
+            data: Buffer.concat(chunks),
+            mtime: entry.getLastModDate(),
+            compress: entry.compressionMethod !== 0,
+          });
+          zipfile.readEntry();
+        });
+      });
+    });
+    zipfile.readEntry();
+  });
+}
+
+function normalise(name: string): string {
+  return name.replace(/\\/g, '/').replace(/^\/+/, '').toLowerCase();
+}
+
+/** A start tag's text (`<sheet name=".." .../>`) for each element `local` of `xml` under `prefix`. */
+export function startTags(xml: string, qname: string): { tag: string; start: number; end: number }[] {
+  const open = `<${qname}`;
+  const out: { tag: string; start: number; end: number }[] = [];
+  let pos = 0;
+  for (;;) {
+    const at = xml.indexOf(open, pos);
+    if (at < 0) return out;
+    pos = at + open.length;
+    if (!endsName(xml, pos)) continue;
+    const gt = xml.indexOf('>', pos);
+    if (gt < 0) return out;
+    out.push({ tag: xml.slice(at, gt + 1), start: at, end: gt + 1 });
+    pos = gt + 1;
+  }
+}
+
+export class XlsxPackage {
+  private readonly entries: Entry[];
+  private readonly byName = new Map<string, Entry>();
+  private readonly texts = new Map<string, string>();
+  private readonly newMtime: Date;
+  readonly workbookPart: string;
+
+  private constructor(entries: Entry[], workbookPart: string) {
+    this.entries = entries;
+    for (const e of entries) this.byName.set(normalise(e.name), e);
+    this.workbookPart = workbookPart;
+    // New parts get the workbook's timestamp, so the same input always gives the same bytes.
+    this.newMtime = this.byName.get(normalise(workbookPart))?.mtime ?? new Date(Date.UTC(2020, 0, 1));
+  }
+
+  static async open(bytes: Uint8Array, limits: Partial<PackageLimits> = {}): Promise<XlsxPackage> {
+    const lim = { ...DEFAULT_READ_LIMITS, ...limits };
+    if (bytes.byteLength > lim.maxTotalBytes) throw tooLarge(lim.maxTotalBytes);
+    const entries = await readEntries(bytes, lim);
+    const probe = new XlsxPackage(entries, 'xl/workbook.xml');
+    const office = probe.relationships('_rels/.rels').find((r) => r.type.endsWith('/officeDocument'));
+    const workbookPart = office?.target ?? 'xl/workbook.xml';
+    if (!probe.has(workbookPart) || rootPrefix(probe.text(workbookPart))?.local !== 'workbook') {
+      throw readError(
+        'xlsx-not-workbook',
+        'Fișierul nu este un registru Excel: arhiva nu conține partea workbook.',
+        'The file is not an Excel workbook: the archive holds no workbook part.',
+      );
+    }
+    return new XlsxPackage(entries, workbookPart);
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(normalise(name));
+  }
+
+  get names(): string[] {
+    return this.entries.map((e) => e.name);
+  }
+
+  bytes(name: string): Buffer {
+    const entry = this.byName.get(normalise(name));
+    if (!entry) throw new Error(`xlsx: no part ${name}`);
+    return entry.data;
+  }
+
+  /** A part as text; a part that declares a DOCTYPE or ENTITY is refused (xlsx-doctype). */
+  text(name: string): string {
+    const key = normalise(name);
+    const cached = this.texts.get(key);
+    if (cached !== undefined) return cached;
+    const data = this.bytes(name);
+    const utf16 = data[0] === 0xff && data[1] === 0xfe;
+    const text = new TextDecoder(utf16 ? 'utf-16le' : 'utf-8').decode(data);
+    if (findDtd(text) >= 0) refuseDtd(name);
+    this.texts.set(key, text);
+    return text;
+  }
+
+  /** Replaces (or adds) a part. Text is written as UTF-8; an XML declaration saying otherwise is fixed. */
+  setText(name: string, text: string): void {
+    const out = text.replace(/^(<\?xml[^>]*encoding=)(["'])[^"']*\2/, '$1$2UTF-8$2');
+    this.texts.set(normalise(name), out);
+    this.setBytes(name, Buffer.from(out, 'utf8'));
+  }
+
+  private setBytes(name: string, data: Buffer): void {
+    const entry = this.byName.get(normalise(name));
+    if (entry) {
+      entry.data = data;
+      return;
+    }
+    const created: Entry = { name, data, mtime: this.newMtime, compress: true };
+    this.entries.push(created);
+    this.byName.set(normalise(name), created);
+  }
+
+  remove(name: string): void {
+    const key = normalise(name);
+    const entry = this.byName.get(key);
+    if (!entry) return;
+    this.entries.splice(this.entries.indexOf(entry), 1);
+    this.byName.delete(key);
+    this.texts.delete(key);
+  }
+
+  /** A name for a new part: `xl/worksheets/sheet{n}.xml` with the first n not taken. */
+  freeName(pattern: (n: number) => string): string {
+    for (let n = 1; ; n++) if (!this.has(pattern(n))) return pattern(n);
+  }
+
+  // --- Relationships -------------------------------------------------------------------------------------------
+
+  relationships(relsPath: string): Relationship[] {
+    if (!this.has(relsPath)) return [];
+    const xml = this.text(relsPath);
+    const prefix = rootPrefix(xml)?.prefix ?? '';
+    const sourceDir = path.posix.dirname(path.posix.dirname(relsPath));
+    return startTags(xml, `${prefix}Relationship`).flatMap(({ tag }) => {
+      const id = attr(tag, 'Id');
+      const type = attr(tag, 'Type');
+      const rawTarget = attr(tag, 'Target');
+      if (!id || !type || rawTarget === null) return [];
+      const external = attr(tag, 'TargetMode') === 'External';
+      const target = external
+        ? null
+        : rawTarget.startsWith('/')
+          ? path.posix.normalize(rawTarget).slice(1)
+          : path.posix.normalize(path.posix.join(sourceDir === '.' ? '' : sourceDir, rawTarget));
+      return [{ id, type, rawTarget, target }];
+    });
+  }
+
+  /** Parts `source` points to with relationships of `type`. */
+  related(source: string, type: string): Relationship[] {
+    return this.relationships(relsPathOf(source)).filter((r) => r.type === type);
+  }
+
+  /** Adds a relationship from `source` to the part `target` and returns its id. */
+  addRelationship(source: string, type: string, target: string): string {
+    const relsPath = relsPathOf(source);
+    const existing = this.relationships(relsPath);
+    const taken = new Set(existing.map((r) => r.id));
+    let n = existing.length + 1;
+    while (taken.has(`rId${n}`)) n++;
+    const id = `rId${n}`;
+    const element = `<Relationship Id="${id}" Type="${escapeXml(type)}" Target="${escapeXml(relativeTarget(source, target))}"/>`;
+    if (!this.has(relsPath)) {
+      this.setText(
+        relsPath,
+        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${PKG_REL_NS}">${element}</Relationships>`,
+      );
+    } else {
+      const xml = this.text(relsPath);
+      const prefix = rootPrefix(xml)?.prefix ?? '';
+      const el = prefix ? element.replace('<Relationship', `<${prefix}Relationship`) : element;
+      this.setText(relsPath, insertBeforeClose(xml, `${prefix}Relationships`, el));
+    }
+    return id;
+  }
+
+  removeRelationship(source: string, id: string): void {
+    const relsPath = relsPathOf(source);
+    if (!this.has(relsPath)) return;
+    const xml = this.text(relsPath);
+    const prefix = rootPrefix(xml)?.prefix ?? '';
+    const tag = startTags(xml, `${prefix}Relationship`).find((t) => attr(t.tag, 'Id') === id);
+    if (tag) this.setText(relsPath, xml.slice(0, tag.start) + xml.slice(tag.end));
+  }
+
+  // --- Content types -------------------------------------------------------------------------------------------
+
+  /** Declares the content type of a part by an Override, unless one exists. */
+  setOverride(part: string, contentType: string): void {
+    const xml = this.text(CONTENT_TYPES_PART);
+    const prefix = rootPrefix(xml)?.prefix ?? '';
+    const partName = `/${part}`;
+    const existing = startTags(xml, `${prefix}Override`).find((t) => normalise(attr(t.tag, 'PartName') ?? '') === normalise(partName));
+    const element = `<${prefix}Override PartName="${escapeXml(partName)}" ContentType="${contentType}"/>`;
+    if (existing) {
+      if (attr(existing.tag, 'ContentType') === contentType) return;
+      this.setText(CONTENT_TYPES_PART, xml.slice(0, existing.start) + element + xml.slice(existing.end));
+    } else {
+      this.setText(CONTENT_TYPES_PART, insertBeforeClose(xml, `${prefix}Types`, element));
+    }
+  }
+
+  removeOverride(part: string): void {
+    const xml = this.text(CONTENT_TYPES_PART);
+    const prefix = rootPrefix(xml)?.prefix ?? '';
+    const existing = startTags(xml, `${prefix}Override`).find((t) => normalise(attr(t.tag, 'PartName') ?? '') === normalise(`/${part}`));
+    if (existing) this.setText(CONTENT_TYPES_PART, xml.slice(0, existing.start) + xml.slice(existing.end));
+  }
+
+  /** Declares the content type of every part with an extension by a Default, unless one exists. */
+  setDefault(extension: string, contentType: string): void {
+    const xml = this.text(CONTENT_TYPES_PART);
+    const prefix = rootPrefix(xml)?.prefix ?? '';
+    const has = startTags(xml, `${prefix}Default`).some((t) => (attr(t.tag, 'Extension') ?? '').toLowerCase() === extension.toLowerCase());
+    if (has) return;
+    const element = `<${prefix}Default Extension="${extension}" ContentType="${contentType}"/>`;
+    // Defaults come before Overrides by convention (the schema allows any order).
+    const firstOverride = xml.indexOf(`<${prefix}Override`);
+    this.setText(
+      CONTENT_TYPES_PART,
+      firstOverride >= 0 ? xml.slice(0, firstOverride) + element + xml.slice(firstOverride) : insertBeforeClose(xml, `${prefix}Types`, element),
+    );
+  }
+
+  // --- Workbook ------------------------------------------------------------------------------------------------
+
+  sheets(): SheetRef[] {
+    const xml = this.text(this.workbookPart);
+    const prefix = rootPrefix(xml)?.prefix ?? '';
+    const rels = this.relationships(relsPathOf(this.workbookPart));
+    const sheetsStart = xml.indexOf(`<${prefix}sheets`);
+    const sheetsEnd = xml.indexOf(`</${prefix}sheets>`, sheetsStart);
+    if (sheetsStart < 0 || sheetsEnd < 0) return [];
+    return startTags(xml.slice(sheetsStart, sheetsEnd), `${prefix}sheet`).flatMap(({ tag }, index) => {
+      const rid = prefixedAttr(tag, 'id');
+      const rel = rels.find((r) => r.id === rid);
+      if (!rid || !rel?.target) return [];
+      const state = attr(tag, 'state');
+      return [
+        {
+          name: attr(tag, 'name') ?? '',
+          sheetId: Number(attr(tag, 'sheetId') ?? 0),
+          state: state === 'hidden' || state === 'veryHidden' ? state : 'visible',
+          rid,
+          part: rel.target,
+          index,
+        },
+      ];
+    });
+  }
+
+  sheet(name: string): SheetRef {
+    const found = this.sheets().find((s) => s.name === name);
+    if (!found) {
+      throw new CafError('xlsx-no-sheet', {
+        ro: `Registrul nu are foaia „${name}”.`,
+        en: `The workbook has no sheet "${name}".`,
+      });
+    }
+    return found;
+  }
+
+  /** The workbook's styles part, or null when it has none. */
+  stylesPart(): string | null {
+    return this.related(this.workbookPart, REL_TYPES.styles)[0]?.target ?? null;
+  }
+
+  sharedStringsPart(): string | null {
+    const target = this.related(this.workbookPart, REL_TYPES.sharedStrings)[0]?.target ?? null;
+    return target && this.has(target) ? target : null;
+  }
+
+  /**
+   * Adds a worksheet part holding `worksheetXml` as the last sheet and returns its reference: workbook.xml,
+   * its relationships, [Content_Types].xml and the sheet titles of docProps/app.xml are updated together.
+   */
+  addSheet(name: string, state: SheetRef['state'], worksheetXml: string): SheetRef {
+    const dir = path.posix.dirname(this.workbookPart);
+    const part = this.freeName((n) => `${dir === '.' ? '' : dir + '/'}worksheets/sheet${n}.xml`);
+    this.setText(part, worksheetXml);
+    this.setOverride(part, CONTENT_TYPES.worksheet);
+    const rid = this.addRelationship(this.workbookPart, REL_TYPES.worksheet, part);
+    const existing = this.sheets();
+    const sheetId = existing.reduce((max, s) => Math.max(max, s.sheetId), 0) + 1;
+    const xml = this.text(this.workbookPart);
+    const prefix = rootPrefix(xml)?.prefix ?? '';
+    const rPrefix = relPrefix(xml);
+    const element =
+      `<${prefix}sheet name="${escapeXml(name)}" sheetId="${sheetId}"` +
+      `${state === 'visible' ? '' : ` state="${state}"`} ${rPrefix}:id="${rid}"/>`;
+    this.setText(this.workbookPart, insertBeforeClose(xml, `${prefix}sheets`, element));
+    this.addAppTitle(name, existing.length);
+    return { name, sheetId, state, rid, part, index: existing.length };
+  }
+
+  /** Sets a sheet's visibility in workbook.xml. */
+  setSheetState(name: string, state: SheetRef['state']): void {
+    const xml = this.text(this.workbookPart);
+    const prefix = rootPrefix(xml)?.prefix ?? '';
+    const tag = startTags(xml, `${prefix}sheet`).find((t) => attr(t.tag, 'name') === name);
+    if (!tag) return;
+    let out = tag.tag.replace(/\sstate\s*=\s*("[^"]*"|'[^']*')/, '');
+    if (state !== 'visible') out = out.replace(/^(<\S+)/, `$1 state="${state}"`);
+    if (out !== tag.tag) this.setText(this.workbookPart, xml.slice(0, tag.start) + out + xml.slice(tag.end));
+  }
+
+  /**
+   * docProps/app.xml lists the sheet names (TitlesOfParts) with their count (HeadingPairs "Worksheets"); Excel
+   * does not need it to be right, but document indexers and the file's properties dialog show it.
+   */
+  private addAppTitle(name: string, worksheetsBefore: number): void {
+    const appPart = 'docProps/app.xml';
+    if (!this.has(appPart)) return;
+    let xml = this.text(appPart);
+    const pairs = /<HeadingPairs>[\s\S]*?<\/HeadingPairs>/.exec(xml);
+    const titles = /<TitlesOfParts>([\s\S]*?)<\/TitlesOfParts>/.exec(xml);
+    if (!pairs || !titles) return;
+    // The position of the sheet names among all titles: the counts of the groups listed before "Worksheets".
+    const groups = [...pairs[0].matchAll(/<vt:lpstr>([^<]*)<\/vt:lpstr>\s*<\/vt:variant>\s*<vt:variant>\s*<vt:i4>(\d+)<\/vt:i4>/g)];
+    let offset = 0;
+    let found = false;
+    let newPairs = pairs[0];
+    for (const g of groups) {
+      if (/^(Worksheets|Foi de lucru)$/i.test(g[1]!)) {
+        newPairs = newPairs.replace(g[0], g[0].replace(/<vt:i4>\d+<\/vt:i4>/, `<vt:i4>${Number(g[2]) + 1}</vt:i4>`));
+        offset += Math.min(Number(g[2]), worksheetsBefore);
+        found = true;
+        break;
+      }
+      offset += Number(g[2]);
+    }
+    if (!found) return;
+    const vector = /<vt:vector size="(\d+)" baseType="lpstr">([\s\S]*?)<\/vt:vector>/.exec(titles[1]!);
+    if (!vector) return;
+    const items = [...vector[2]!.matchAll(/<vt:lpstr>[\s\S]*?<\/vt:lpstr>|<vt:lpstr\/>/g)].map((m) => m[0]);
+    items.splice(offset, 0, `<vt:lpstr>${escapeXml(name)}</vt:lpstr>`);
+    const newTitles = titles[0].replace(vector[0], `<vt:vector size="${items.length}" baseType="lpstr">${items.join('')}</vt:vector>`);
+    xml = xml.replace(pairs[0], newPairs).replace(titles[0], newTitles);
+    this.setText(appPart, xml);
+  }
+
+  /**
+   * Drops the calculation chain: Excel rebuilds it, and a chain that names a cell whose formula we replaced
+   * makes Excel offer to repair the file.
+   */
+  dropCalcChain(): void {
+    for (const rel of this.related(this.workbookPart, REL_TYPES.calcChain)) {
+      if (rel.target) {
+        this.remove(rel.target);
+        this.removeOverride(rel.target);
+      }
+      this.removeRelationship(this.workbookPart, rel.id);
+    }
+  }
+
+  async save(): Promise<Uint8Array> {
+    const zip = new yazl.ZipFile();
+    for (const entry of this.entries) {
+      zip.addBuffer(entry.data, entry.name, { mtime: entry.mtime, compress: entry.compress, forceDosTimestamp: true });
+    }
+    const chunks: Buffer[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      zip.outputStream.on('end', () => resolve());
+      zip.outputStream.on('error', reject);
+    });
+    zip.end();
+    await done;
+    const out = Buffer.concat(chunks);
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  }
+}
+
+/** The prefix the workbook binds to the relationships namespace (`r` in every file Excel writes). */
+function relPrefix(xml: string): string {
+  const m = new RegExp(`xmlns:([A-Za-z_][\\w.-]*)="${REL_NS.replace(/[.]/g, '\\.')}"`).exec(xml);
+  return m?.[1] ?? 'r';
+}
+
+/** Inserts `element` just before the closing tag of the first `qname` element (or into its empty form). */
+export function insertBeforeClose(xml: string, qname: string, element: string): string {
+  const close = `</${qname}>`;
+  const at = xml.indexOf(close);
+  if (at >= 0) return xml.slice(0, at) + element + xml.slice(at);
+  const tag = startTags(xml, qname)[0];
+  if (tag && tag.tag.endsWith('/>')) {
+    return xml.slice(0, tag.start) + tag.tag.slice(0, -2).trimEnd() + '>' + element + close + xml.slice(tag.end);
+  }
+  throw new Error(`xlsx: no element ${qname}`);
+}

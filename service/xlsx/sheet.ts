@@ -1,0 +1,267 @@
+// Single-pass scanners for the two big parts of a workbook: the shared strings table and a worksheet's
+// `<sheetData>`. They see the part one segment at a time (segments.ts) and keep only the values.
+import { cellAddress } from '../../plan/address';
+import type { CellRange, CellValue } from '../../plan/model';
+import { readError } from './read-errors';
+import { attr, decodeText, endsName, parseCellRef, stringItemText } from './xml';
+
+/** Excel's limit on the characters of one cell. */
+export const EXCEL_MAX_CELL_CHARS = 32_767;
+
+export interface SheetLimits {
+  maxCells: number;
+  maxCellChars: number;
+}
+
+/** The shared strings table; a string over the cell limit is remembered by its length only. */
+export class SharedStrings {
+  readonly values: string[] = [];
+  /** index -> length of the strings refused for their length (refused when a cell uses them). */
+  readonly tooLong = new Map<number, number>();
+
+  constructor(private readonly maxCellChars: number) {}
+
+  scan(segment: string, prefix: string): void {
+    const open = `<${prefix}si`;
+    const close = `</${prefix}si>`;
+    let pos = 0;
+    for (;;) {
+      const at = segment.indexOf(open, pos);
+      if (at < 0) return;
+      pos = at + open.length;
+      if (!endsName(segment, pos)) continue;
+      const gt = segment.indexOf('>', pos);
+      if (gt < 0) return;
+      if (segment.charCodeAt(gt - 1) === 47 /* / */) {
+        this.values.push('');
+        pos = gt + 1;
+        continue;
+      }
+      const end = segment.indexOf(close, gt);
+      if (end < 0) return;
+      const text = stringItemText(segment.slice(gt + 1, end), prefix);
+      if (text.length > this.maxCellChars) {
+        this.tooLong.set(this.values.length, text.length);
+        this.values.push('');
+      } else {
+        this.values.push(text);
+      }
+      pos = end + close.length;
+    }
+  }
+}
+
+const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
+
+/** `t="d"` cells (ISO 8601, written by some generators) become the serial number Excel would store. */
+function isoToSerial(text: string): CellValue {
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? `${text}T00:00:00Z`
+    : /[zZ]|[+-]\d{2}:\d{2}$/.test(text)
+      ? text
+      : `${text}Z`;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? text : (ms - EXCEL_EPOCH_MS) / 86_400_000;
+}
+
+export class SheetScanner {
+  readonly rows: CellValue[][] = [];
+  readonly merges: CellRange[] = [];
+  /** Grid slots used so far (the count the cell limit applies to). */
+  private slots = 0;
+  private nextRow = 0;
+
+  constructor(
+    private readonly sheet: string,
+    private readonly strings: SharedStrings,
+    private readonly limits: SheetLimits,
+    private readonly tooManyCells: () => Error,
+  ) {}
+
+  scan(segment: string, prefix: string): void {
+    this.scanRows(segment, prefix);
+    this.scanMerges(segment, prefix);
+  }
+
+  private tooLong(row: number, col: number, length: number): Error {
+    const cell = cellAddress(row, col);
+    return readError(
+      'xlsx-cell-too-long',
+      `Celula ${cell} din foaia „${this.sheet}” are ${length} caractere; Excel permite cel mult ${this.limits.maxCellChars}.`,
+      `Cell ${cell} of sheet "${this.sheet}" holds ${length} characters; Excel allows at most ${this.limits.maxCellChars}.`,
+    );
+  }
+
+  private scanRows(segment: string, p: string): void {
+    const rowOpen = `<${p}row`;
+    const rowClose = `</${p}row>`;
+    const cOpen = `<${p}c`;
+    const cClose = `</${p}c>`;
+    const vOpen = `<${p}v`;
+    const vClose = `</${p}v>`;
+    const isOpen = `<${p}is`;
+    const isClose = `</${p}is>`;
+    const maxCells = this.limits.maxCells;
+    const maxChars = this.limits.maxCellChars;
+    const shared = this.strings.values;
+    const tooLongShared = this.strings.tooLong;
+
+    let pos = 0;
+    for (;;) {
+      const rowAt = segment.indexOf(rowOpen, pos);
+      if (rowAt < 0) return;
+      pos = rowAt + rowOpen.length;
+      if (!endsName(segment, pos)) continue;
+      const rowGt = segment.indexOf('>', pos);
+      if (rowGt < 0) return;
+      const rowTag = segment.slice(rowAt, rowGt);
+      const r = attr(rowTag, 'r');
+      const rowNumber = r === null ? NaN : parseInt(r, 10);
+      const row = rowNumber >= 1 ? rowNumber - 1 : this.nextRow;
+      this.nextRow = row + 1;
+      pos = rowGt + 1;
+      if (segment.charCodeAt(rowGt - 1) === 47 /* / */) continue; // <row r="3"/>: formatting only
+      let rowEnd = segment.indexOf(rowClose, pos);
+      if (rowEnd < 0) rowEnd = segment.length;
+
+      const values: CellValue[] = [];
+      let elements = 0;
+      let col = -1;
+      let cursor = pos;
+      for (;;) {
+        const cAt = segment.indexOf(cOpen, cursor);
+        if (cAt < 0 || cAt >= rowEnd) break;
+        cursor = cAt + cOpen.length;
+        if (!endsName(segment, cursor)) continue;
+        const cGt = segment.indexOf('>', cursor);
+        if (cGt < 0 || cGt > rowEnd) break;
+        const tag = segment.slice(cAt, cGt);
+        const ref = attr(tag, 'r');
+        const at = ref === null ? null : parseCellRef(ref);
+        col = at ? at.col : col + 1;
+        if (++elements + this.slots > maxCells) throw this.tooManyCells();
+        cursor = cGt + 1;
+        if (segment.charCodeAt(cGt - 1) === 47 /* / */) continue; // <c r="B2" s="1"/>: styled, empty
+        let cEnd = segment.indexOf(cClose, cursor);
+        if (cEnd < 0 || cEnd > rowEnd) cEnd = rowEnd;
+        const type = attr(tag, 't');
+        let value: CellValue = null;
+
+        if (type === 'inlineStr') {
+          const isAt = segment.indexOf(isOpen, cursor);
+          if (isAt >= 0 && isAt < cEnd && endsName(segment, isAt + isOpen.length)) {
+            const isGt = segment.indexOf('>', isAt);
+            const isEnd = segment.indexOf(isClose, isGt);
+            if (segment.charCodeAt(isGt - 1) !== 47 && isEnd >= 0 && isEnd <= cEnd) {
+              value = stringItemText(segment.slice(isGt + 1, isEnd), p);
+            } else {
+              value = '';
+            }
+          }
+        } else {
+          // The cached value: a formula's (shared or not) is never evaluated, only its last result is read.
+          let raw: string | null = null;
+          let vAt = segment.indexOf(vOpen, cursor);
+          while (vAt >= 0 && vAt < cEnd && !endsName(segment, vAt + vOpen.length)) {
+            vAt = segment.indexOf(vOpen, vAt + vOpen.length);
+          }
+          if (vAt >= 0 && vAt < cEnd) {
+            const vGt = segment.indexOf('>', vAt);
+            if (segment.charCodeAt(vGt - 1) === 47) raw = '';
+            else {
+              const vEnd = segment.indexOf(vClose, vGt);
+              raw = vEnd >= 0 && vEnd <= cEnd ? segment.slice(vGt + 1, vEnd) : null;
+            }
+          }
+          if (raw !== null) {
+            switch (type) {
+              case 's': {
+                const index = parseInt(raw, 10);
+                const length = tooLongShared.get(index);
+                if (length !== undefined) throw this.tooLong(row, col, length);
+                value = shared[index] ?? null;
+                break;
+              }
+              case 'b':
+                value = raw === '1' || raw === 'true';
+                break;
+              case 'e':
+              case 'str':
+                value = decodeText(raw);
+                break;
+              case 'd':
+                value = isoToSerial(raw.trim());
+                break;
+              default: {
+                const trimmed = raw.trim();
+                if (trimmed !== '') {
+                  const n = Number(trimmed);
+                  value = Number.isNaN(n) ? decodeText(raw) : n;
+                }
+              }
+            }
+          }
+        }
+        if (typeof value === 'string' && value.length > maxChars) throw this.tooLong(row, col, value.length);
+        if (value !== null) {
+          while (values.length < col) values.push(null);
+          values[col] = value;
+        }
+        cursor = cEnd + cClose.length;
+      }
+      pos = rowEnd + rowClose.length;
+      this.place(row, values, elements);
+    }
+  }
+
+  private place(row: number, values: CellValue[], elements: number): void {
+    const rows = this.rows;
+    if (values.length === 0) {
+      this.slots += elements;
+      return;
+    }
+    if (row < rows.length) {
+      // A row listed twice or out of order (not Excel, but generators do it): keep every value.
+      const existing = rows[row]!;
+      values.forEach((v, c) => {
+        if (v === null) return;
+        while (existing.length < c) existing.push(null);
+        existing[c] = v;
+      });
+      return;
+    }
+    while (rows.length < row) {
+      rows.push([]);
+      this.slots++;
+    }
+    rows.push(values);
+    this.slots += Math.max(values.length, elements);
+    if (this.slots > this.limits.maxCells) throw this.tooManyCells();
+  }
+
+  private scanMerges(segment: string, p: string): void {
+    const open = `<${p}mergeCell`;
+    let pos = 0;
+    for (;;) {
+      const at = segment.indexOf(open, pos);
+      if (at < 0) return;
+      pos = at + open.length;
+      if (!endsName(segment, pos)) continue; // <mergeCells count=...>
+      const gt = segment.indexOf('>', pos);
+      if (gt < 0) return;
+      const ref = attr(segment.slice(at, gt), 'ref');
+      pos = gt + 1;
+      if (!ref) continue;
+      const [a, b = a] = ref.split(':');
+      const from = parseCellRef(a!);
+      const to = parseCellRef(b!);
+      if (!from || !to) continue;
+      this.merges.push({
+        top: Math.min(from.row, to.row),
+        left: Math.min(from.col, to.col),
+        bottom: Math.max(from.row, to.row),
+        right: Math.max(from.col, to.col),
+      });
+    }
+  }
+}
