@@ -138,10 +138,10 @@ export const RULES = {
     },
   },
   'number-missing': {
-    severity: 'warning',
+    severity: 'error',
     description: {
-      ro: 'O acțiune nu începe cu numărul ei (ex.: 1. Comunicarea ...).',
-      en: 'An action does not start with its number (e.g. 1. Comunicarea ...).',
+      ro: 'O acțiune fără coloană ID nu începe cu numărul ei (ex.: 1. Comunicarea ...), deci nu are ID.',
+      en: 'An action without an ID column does not start with its number (e.g. 1. Comunicarea ...), so it has no id.',
     },
   },
   'numbering-gap': {
