@@ -1,0 +1,393 @@
+// `npx caf-plan ...`: the command line of SPEC 6. Each command reads files, hands data to plan/ and writes files;
+// errors a user can cause are printed in Romanian and English with a code, never as a stack trace.
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CafError, isCafError } from '../plan/errors';
+import { readPlan } from '../plan/grid';
+import type { SubmissionInput } from '../plan/merge';
+import { FIELDS, SCHEMA_VERSION, type Field, type Finding, type Plan, type PlanMeta } from '../plan/model';
+import { MergeReport } from '../plan/report';
+import { validatePlan } from '../plan/validate';
+import { readWorkbookGrid } from './xlsx/read';
+// The writers and the merge are imported by the commands that use them, so `validate` starts fast.
+
+type Lang = 'ro' | 'en';
+type Out = { out: (line: string) => void; err: (line: string) => void; lang: Lang };
+
+const USAGE = `caf-plan: planuri de îmbunătățire CAF 2020 / CAF 2020 improvement plans
+
+Comenzi / commands:
+  validate FILE [--json] [--today YYYY-MM-DD]     constatările planului; cod 1 dacă are erori
+  prepare FILE --out FILE [--plan-id ID]          adaugă ID, Stare, coloanele ajutătoare și metadatele
+  copy FILE --unit CODE --out FILE                copia unui departament
+  merge --base FILE --out FILE --report FILE [--current FILE] [--editable status,monitoring] SUBMISSION...
+  serve [--port N] [--host H] [--data DIR]        serviciul de sincronizare
+  token create --unit CODE | --coordinator        un token de acces, afișat o singură dată
+
+Opțiuni comune / common options: --lang ro|en (limba mesajelor / message language), --help`;
+
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const UnitCode = z.string().regex(/^[A-Za-z0-9ĂÂÎȘȚăâîșț_-]{1,20}$/);
+const FieldList = z
+  .string()
+  .transform((s) => s.split(',').map((f) => f.trim()))
+  .pipe(z.array(z.enum(FIELDS)).min(1));
+
+function usageError(en: string, ro: string): CafError {
+  return new CafError('cli-usage', { ro: `${ro}\n\n${USAGE}`, en: `${en}\n\n${USAGE}` });
+}
+
+function say(o: Out, text: { ro: string; en: string }): string {
+  return o.lang === 'ro' ? text.ro : text.en;
+}
+
+async function readBytes(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CafError('file-unreadable', {
+      ro: `Fișierul ${file} nu poate fi citit (${code ?? 'eroare'}).`,
+      en: `Cannot read the file ${file} (${code ?? 'error'}).`,
+    });
+  }
+}
+
+/** Writes next to the target and renames, so an interrupted run never leaves half a workbook under the name. */
+async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+async function loadPlan(file: string): Promise<{ bytes: Uint8Array; plan: Plan }> {
+  const bytes = await readBytes(file);
+  const grid = await readWorkbookGrid(bytes);
+  return { bytes, plan: readPlan(grid) };
+}
+
+function planSummary(plan: Plan): { ro: string; en: string } {
+  return {
+    ro: `${plan.actions.length} acțiuni în ${plan.subcriteria.length} subcriterii și ${plan.criteria.length} criterii; ${plan.units.length} unități în legendă`,
+    en: `${plan.actions.length} actions in ${plan.subcriteria.length} subcriteria and ${plan.criteria.length} criteria; ${plan.units.length} units in the legend`,
+  };
+}
+
+function findingsTable(findings: Finding[], lang: Lang): string[] {
+  const rows = findings.map((f) => [
+    f.severity === 'error' ? (lang === 'ro' ? 'EROARE' : 'ERROR') : lang === 'ro' ? 'avertisment' : 'warning',
+    f.cell ?? '',
+    f.rowId ?? '',
+    f.rule,
+    f.message[lang],
+  ]);
+  const head = lang === 'ro' ? ['Tip', 'Celulă', 'ID', 'Regulă', 'Mesaj'] : ['Severity', 'Cell', 'ID', 'Rule', 'Message'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < 4 ? r[i]!.length : 0))));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
+  return [line(head), line(widths.map((w, i) => (i < 4 ? '-'.repeat(w) : '-----'))), ...rows.map(line)];
+}
+
+async function cmdValidate(args: string[], o: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, today: { type: 'string' }, lang: { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw usageError('validate takes one FILE.', 'validate primește un singur FILE.');
+  const today = values.today === undefined ? undefined : IsoDate.parse(values.today);
+  const { plan } = await loadPlan(positionals[0]!);
+  const findings = validatePlan(plan, today ? { today } : {});
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.length - errors;
+  if (values.json) {
+    o.out(
+      JSON.stringify(
+        {
+          file: positionals[0],
+          actions: plan.actions.length,
+          subcriteria: plan.subcriteria.length,
+          criteria: plan.criteria.length,
+          units: plan.units.length,
+          errors,
+          warnings,
+          findings,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    o.out(say(o, planSummary(plan)));
+    o.out(
+      say(o, {
+        ro: `${errors} erori, ${warnings} avertismente`,
+        en: `${errors} errors, ${warnings} warnings`,
+      }),
+    );
+    if (findings.length > 0) {
+      o.out('');
+      for (const line of findingsTable(findings, o.lang)) o.out(line);
+    }
+  }
+  return errors > 0 ? 1 : 0;
+}
+
+function slug(file: string): string {
+  const base = path
+    .basename(file, path.extname(file))
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+  return base || 'plan';
+}
+
+async function cmdPrepare(args: string[], o: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, 'plan-id': { type: 'string' }, lang: { type: 'string' } },
+  });
+  if (positionals.length !== 1 || !values.out)
+    throw usageError('prepare takes FILE --out FILE.', 'prepare primește FILE --out FILE.');
+  const { bytes, plan } = await loadPlan(positionals[0]!);
+  requireTable(plan, positionals[0]!);
+  const meta: PlanMeta = {
+    planId: values['plan-id'] ?? plan.meta?.planId ?? slug(positionals[0]!),
+    revision: plan.meta?.revision ?? 1,
+    issuedAt: new Date().toISOString(),
+    schemaVersion: SCHEMA_VERSION,
+    ...(plan.meta?.editable ? { editable: plan.meta.editable } : {}),
+  };
+  const { prepareWorkbook } = await import('./xlsx/prepare');
+  const prepared = await prepareWorkbook(bytes, plan, meta);
+  await writeAtomic(values.out, prepared);
+  o.out(say(o, planSummary(plan)));
+  o.out(
+    say(o, {
+      ro: `Scris ${values.out}: plan ${meta.planId}, revizia ${meta.revision}.`,
+      en: `Wrote ${values.out}: plan ${meta.planId}, revision ${meta.revision}.`,
+    }),
+  );
+  return 0;
+}
+
+function requireTable(plan: Plan, file: string): void {
+  if (plan.columns.action === undefined || plan.actions.length === 0) {
+    throw new CafError('plan-no-table', {
+      ro: `${file}: nu am găsit tabelul planului (un rând de antet cu „Acțiuni necesare”, „Responsabil”, „Termen” în primele 30 de rânduri).`,
+      en: `${file}: no plan table found (a header row with "Acțiuni necesare", "Responsabil", "Termen" in the first 30 rows).`,
+    });
+  }
+}
+
+function requirePrepared(plan: Plan, file: string): PlanMeta {
+  if (!plan.meta || plan.columns.id === undefined || plan.columns.ownerCodes === undefined) {
+    throw new CafError('plan-not-prepared', {
+      ro: `${file} nu este pregătit: rulați întâi „caf-plan prepare”.`,
+      en: `${file} is not prepared: run "caf-plan prepare" first.`,
+    });
+  }
+  return plan.meta;
+}
+
+async function cmdCopy(args: string[], o: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { unit: { type: 'string' }, out: { type: 'string' }, lang: { type: 'string' } },
+  });
+  if (positionals.length !== 1 || !values.out || !values.unit)
+    throw usageError('copy takes FILE --unit CODE --out FILE.', 'copy primește FILE --unit CODE --out FILE.');
+  const unit = UnitCode.parse(values.unit).toUpperCase();
+  const { bytes, plan } = await loadPlan(positionals[0]!);
+  const meta = requirePrepared(plan, positionals[0]!);
+  if (!plan.units.some((u) => u.code === unit)) {
+    const known = plan.units.map((u) => u.code).join(', ');
+    throw new CafError('unit-unknown', {
+      ro: `Unitatea ${unit} nu este în legenda planului (${known}).`,
+      en: `The unit ${unit} is not in the plan's legend (${known}).`,
+    });
+  }
+  const { departmentCopy } = await import('./xlsx/copy');
+  const copy = await departmentCopy(bytes, plan, unit, { ...meta, unit, issuedAt: new Date().toISOString() });
+  await writeAtomic(values.out, copy);
+  const rows = plan.actions.filter((a) => (a.values.ownerCodes ?? '').toString().includes(`;${unit};`)).length;
+  o.out(
+    say(o, {
+      ro: `Scris ${values.out}: copia pentru ${unit} (${rows} acțiuni), din revizia ${meta.revision}.`,
+      en: `Wrote ${values.out}: the copy for ${unit} (${rows} actions), from revision ${meta.revision}.`,
+    }),
+  );
+  return 0;
+}
+
+async function cmdMerge(args: string[], o: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      base: { type: 'string' },
+      current: { type: 'string' },
+      out: { type: 'string' },
+      report: { type: 'string' },
+      editable: { type: 'string' },
+      lang: { type: 'string' },
+    },
+  });
+  if (!values.base || !values.out || !values.report || positionals.length === 0) {
+    throw usageError(
+      'merge takes --base FILE --out FILE --report FILE [--current FILE] SUBMISSION...',
+      'merge primește --base FILE --out FILE --report FILE [--current FILE] SUBMISSION...',
+    );
+  }
+  const { mergePlans, rowsFromPlan } = await import('../plan/merge');
+  const { writeMergedWorkbook } = await import('./xlsx/merged');
+  const editable: Field[] | undefined = values.editable === undefined ? undefined : FieldList.parse(values.editable);
+  const progress = (line: string): void => o.err(line);
+  const total = positionals.length + (values.current ? 2 : 1);
+  let step = 0;
+  const base = await loadPlan(values.base);
+  progress(`[${++step}/${total}] ${values.base}: ${say(o, { ro: 'baza', en: 'base' })}, ${base.plan.actions.length}`);
+  const baseMeta = requirePrepared(base.plan, values.base);
+  const current = values.current ? await loadPlan(values.current) : base;
+  if (values.current) {
+    progress(`[${++step}/${total}] ${values.current}: ${say(o, { ro: 'master curent', en: 'current master' })}`);
+  }
+  const currentMeta = requirePrepared(current.plan, values.current ?? values.base);
+
+  const submissions: SubmissionInput[] = [];
+  const refused: { file: string; reason: { ro: string; en: string } }[] = [];
+  for (const file of positionals) {
+    step++;
+    try {
+      const { plan } = await loadPlan(file);
+      const unit = plan.meta?.unit;
+      if (!unit) {
+        throw new CafError('submission-no-unit', {
+          ro: 'fișierul nu este copia unui departament (lipsește unitatea din metadatele _caf_plan)',
+          en: 'the file is not a department copy (no unit in its _caf_plan metadata)',
+        });
+      }
+      const receivedAt = (await stat(file)).mtime.toISOString();
+      submissions.push({
+        id: path.basename(file),
+        unit,
+        receivedAt,
+        baseRevision: plan.meta?.revision ?? baseMeta.revision,
+        base: base.plan,
+        rows: rowsFromPlan(plan),
+        scope: 'full',
+      });
+      progress(`[${step}/${total}] ${file}: ${unit}, ${say(o, { ro: 'revizia', en: 'revision' })} ${plan.meta?.revision}`);
+    } catch (error) {
+      if (!isCafError(error)) throw error;
+      refused.push({ file, reason: error.messages });
+      progress(`[${step}/${total}] ${file}: ${say(o, { ro: 'refuzat', en: 'refused' })}: ${say(o, error.messages)}`);
+    }
+  }
+
+  const newRevision = currentMeta.revision + 1;
+  const result = mergePlans({
+    planId: currentMeta.planId,
+    current: current.plan,
+    currentRevision: currentMeta.revision,
+    newRevision,
+    mergedAt: new Date().toISOString(),
+    ...(editable ? { editable } : {}),
+    submissions,
+  });
+  const report = MergeReport.parse(result.report);
+  const merged = await writeMergedWorkbook(current.bytes, current.plan, result, {
+    ...currentMeta,
+    revision: newRevision,
+    issuedAt: new Date().toISOString(),
+  });
+  await writeAtomic(values.out, merged);
+  await writeAtomic(values.report, JSON.stringify(report, null, 2) + '\n');
+
+  o.out(
+    say(o, {
+      ro: `Revizia ${report.newRevision} scrisă în ${values.out}; raportul în ${values.report}.`,
+      en: `Revision ${report.newRevision} written to ${values.out}; the report to ${values.report}.`,
+    }),
+  );
+  o.out(
+    say(o, {
+      ro: `Aplicate: ${report.counts.applied}. Conflicte: ${report.counts.conflicts}.`,
+      en: `Applied: ${report.counts.applied}. Conflicts: ${report.counts.conflicts}.`,
+    }),
+  );
+  for (const [kind, n] of Object.entries(report.counts.byKind)) if (n > 0) o.out(`  ${kind}: ${n}`);
+  for (const [unit, c] of Object.entries(report.counts.byUnit)) {
+    o.out(
+      say(o, {
+        ro: `  ${unit}: ${c.applied} aplicate, ${c.conflicts} conflicte`,
+        en: `  ${unit}: ${c.applied} applied, ${c.conflicts} conflicts`,
+      }),
+    );
+  }
+  for (const r of refused) o.out(`  ${say(o, { ro: 'refuzat', en: 'refused' })} ${r.file}: ${say(o, r.reason)}`);
+  return 0;
+}
+
+function langOf(args: string[]): Lang {
+  const i = args.indexOf('--lang');
+  const v = i >= 0 ? args[i + 1] : process.env.CAF_LANG;
+  return v === 'en' ? 'en' : 'ro';
+}
+
+export async function main(
+  argv: string[],
+  io: { out?: (line: string) => void; err?: (line: string) => void } = {},
+): Promise<number> {
+  const o: Out = {
+    out: io.out ?? ((line) => process.stdout.write(line + '\n')),
+    err: io.err ?? ((line) => process.stderr.write(line + '\n')),
+    lang: langOf(argv),
+  };
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'validate':
+        return await cmdValidate(rest, o);
+      case 'prepare':
+        return await cmdPrepare(rest, o);
+      case 'copy':
+        return await cmdCopy(rest, o);
+      case 'merge':
+        return await cmdMerge(rest, o);
+      case 'serve':
+        return await (await import('./serve')).runServe(rest);
+      case 'token':
+        return await (await import('./serve')).runToken(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        o.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw usageError(`Unknown command: ${command}.`, `Comandă necunoscută: ${command}.`);
+    }
+  } catch (error) {
+    if (isCafError(error)) {
+      o.err(`${error.messages.ro}\n${error.messages.en}\n(${error.code})`);
+      return 2;
+    }
+    if (error instanceof z.ZodError) {
+      const detail = error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
+      o.err(`Argument greșit: ${detail}\nInvalid argument: ${detail}\n(cli-usage)`);
+      return 2;
+    }
+    if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      o.err(`Argument greșit: ${error.message}\nInvalid argument: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
