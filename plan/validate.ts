@@ -2,7 +2,7 @@
 // its rule, severity, the action's id and the cell to go to, in Romanian and English, quoting the offending text.
 import { cellAddress } from './address';
 import { findCriterion, findSubcriterion, titleMatches } from './caf';
-import { addDays, daysBetween } from './date';
+import { isIsoDate } from './date';
 import { deadlineDue, parseDeadline } from './deadline';
 import { isActionId } from './grid';
 import type { Action, Column, Field, Finding, LocalDate, Plan } from './model';
@@ -10,7 +10,6 @@ import { parseOwners } from './owners';
 import { parseResources } from './resources';
 import { finding, quote, type RuleId } from './rules';
 import { parseStatus } from './status';
-import { normalizeValue } from './text';
 
 export { RULES, type Rule, type RuleId } from './rules';
 
@@ -35,10 +34,28 @@ const FIELD_LABEL: Record<Field, { ro: string; en: string }> = {
 
 // The action's own number is not its text: `3.` alone is an action with no text.
 const LEADING_NUMBER_RE = /^\s*(?:\d{1,2}\.\d{1,2}\.)?\d{1,4}\s*[.)]?\s*/u;
-const PLACEHOLDER_RE = /^[-\u2013\u2014]*$/u;
+const CONTENT_RE = /[^\s\-\u2013\u2014]/u;
 
+/** Empty, whitespace or the team's `-` / `--` filler. */
 function isBlank(text: string): boolean {
-  return PLACEHOLDER_RE.test(normalizeValue(text));
+  return !CONTENT_RE.test(text);
+}
+
+function addYears(day: LocalDate, years: number): LocalDate {
+  const year = Number(day.slice(0, 4)) + years;
+  return `${String(year).padStart(4, '0')}${day.slice(4, 8)}${day.slice(5) === '02-29' ? '28' : day.slice(8)}`;
+}
+
+function memo<T>(parse: (text: string) => T): (text: string) => T {
+  const cache = new Map<string, T>();
+  return (text) => {
+    let value = cache.get(text);
+    if (value === undefined) {
+      value = parse(text);
+      cache.set(text, value);
+    }
+    return value;
+  };
 }
 
 /** Every finding of a plan: the reader's own, then the checks of SPEC 4. Pure and deterministic. */
@@ -78,6 +95,16 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Finding
   const firstRowOfId = new Map<string, Action>();
   const bySubcriterion = new Map<string, Action[]>();
   const today = options.today;
+  // Plans repeat the same owners and resources cells many times: parse each distinct text once.
+  const ownersOf = memo((text: string) => parseOwners(text, plan.units));
+  const resourcesOf = memo(parseResources);
+  const deadlineOf = memo(parseDeadline);
+  const statusOf = memo(parseStatus);
+  // ISO dates compare as strings.
+  const plausible =
+    today && isIsoDate(today)
+      ? { from: addYears(today, -PLAUSIBLE_YEARS), to: addYears(today, PLAUSIBLE_YEARS) }
+      : null;
 
   for (const action of plan.actions) {
     const w = where(action);
@@ -135,7 +162,8 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Finding
     if (plan.columns.action !== undefined && isBlank(action.text.action.replace(LEADING_NUMBER_RE, '')))
       missing.push('action');
     if (plan.columns.owners !== undefined && isBlank(action.text.owners)) missing.push('owners');
-    const deadline = parseDeadline(action.values.deadline ?? action.text.deadline);
+    const rawDeadline = action.values.deadline ?? action.text.deadline;
+    const deadline = typeof rawDeadline === 'string' ? deadlineOf(rawDeadline) : parseDeadline(rawDeadline);
     if (plan.columns.deadline !== undefined && deadline.kind === 'empty') missing.push('deadline');
     for (const field of missing) {
       report(
@@ -166,7 +194,7 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Finding
       );
     } else if (today) {
       const due = deadlineDue(deadline);
-      if (due && Math.abs(daysBetween(today, due)) > daysBetween(today, addDays(today, PLAUSIBLE_YEARS * 365))) {
+      if (due && plausible && (due < plausible.from || due > plausible.to)) {
         report(
           'deadline-implausible',
           action,
@@ -178,7 +206,7 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Finding
     }
 
     if (plan.units.length > 0 && action.text.owners) {
-      for (const token of parseOwners(action.text.owners, plan.units)) {
+      for (const token of ownersOf(action.text.owners)) {
         if (token.kind !== 'unknown') continue;
         const hint = token.suggestion
           ? { ro: ` Poate ${token.suggestion}?`, en: ` Did you mean ${token.suggestion}?` }
@@ -194,7 +222,7 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Finding
     }
 
     if (plan.columns.status !== undefined) {
-      const status = parseStatus(action.text.status);
+      const status = statusOf(action.text.status);
       if (status.kind === 'invalid') {
         report(
           'status-invalid',
@@ -207,7 +235,7 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Finding
     }
 
     if (action.text.resources) {
-      const { unknown } = parseResources(action.text.resources);
+      const { unknown } = resourcesOf(action.text.resources);
       if (unknown.length > 0) {
         const parts = unknown.map((u) => quote(u)).join(', ');
         report(
