@@ -108,13 +108,20 @@ const FIELD_LABELS: Record<Field, Bilingual> = {
   status: { ro: 'Stare', en: 'Status' },
 };
 
+const PLAIN_ID = /^[!-~]+$/;
+
+/** normalizeValue for ids, skipped for the usual printable-ASCII id (200,000 rows in a nightly merge). */
+function normalizeId(id: string): string {
+  return PLAIN_ID.test(id) ? id : normalizeValue(id);
+}
+
 /** The id a plan's action is matched by, or null when it cannot be matched. */
 function actionKey(plan: Plan, action: Action): string | null {
   // With an ID column, a row whose ID cell is empty cannot be matched: the id the reader derives from the row's
   // position (`1.1.3`) would match a sorted or edited copy's rows by position.
   // A bare number in the ID column (a `Nr.` column) is the action's number, which the reader already used.
   if (plan.columns.id !== undefined && cellText(action.values.id).trim() === '') return null;
-  const id = normalizeValue(action.id);
+  const id = normalizeId(action.id);
   return id === '' ? null : id;
 }
 
@@ -358,9 +365,10 @@ function collectChanges(
 ): void {
   const base = indexOf(s.base);
   const value = (v: string): ConflictValue[] => [{ unit: s.unit, submission: s.id, value: v }];
-  const byId = new Map<string, SubmittedRow[]>();
+  // One row per id in nearly every copy: arrays only for the ids that repeat.
+  const byId = new Map<string, SubmittedRow | SubmittedRow[]>();
   for (const row of s.rows) {
-    const id = row.id === null ? '' : normalizeValue(row.id);
+    const id = row.id === null ? '' : normalizeId(row.id);
     if (id === '') {
       const where = row.row === undefined ? '' : ` ${row.row + 1}`;
       conflicts.push({
@@ -377,14 +385,18 @@ function collectChanges(
       });
       continue;
     }
-    const rows = byId.get(id);
-    if (rows) rows.push(row);
-    else byId.set(id, [row]);
+    const seen = byId.get(id);
+    if (seen === undefined) byId.set(id, row);
+    else if (Array.isArray(seen)) seen.push(row);
+    else byId.set(id, [seen, row]);
   }
 
-  for (const [id, rows] of byId) {
+  let matched = 0;
+  for (const [id, entry] of byId) {
     const baseAction = base.byId.get(id);
-    if (rows.length > 1) {
+    if (baseAction) matched++;
+    if (Array.isArray(entry)) {
+      const rows = entry;
       conflicts.push({
         kind: 'unknown-row',
         rowId: id,
@@ -399,7 +411,7 @@ function collectChanges(
       });
       continue;
     }
-    const row = rows[0]!;
+    const row = entry;
     if (!baseAction) {
       const currentAction = currentIndex.byId.get(id);
       if (WELL_FORMED_ID.test(id)) {
@@ -440,7 +452,8 @@ function collectChanges(
     compareRow(s, id, row, baseAction, editable, current, cells, conflicts);
   }
 
-  if (s.scope === 'full') {
+  // Only a copy that lacks some of its base's ids needs the walk over the base.
+  if (s.scope === 'full' && matched < base.byId.size) {
     for (const [id, baseAction] of base.byId) {
       if (byId.has(id)) continue;
       const currentAction = currentIndex.byId.get(id);
