@@ -441,8 +441,10 @@ function readTable(
     const criterionMatch =
       first === 0x63 /* c */ && leadText.length < 500 && onlyLead(row, lead) ? CRITERION_RE.exec(leadText) : null;
     if (r < headerRow) {
+      // Only the last one counts: an introduction may list every criterion (a table of contents).
       if (criterionMatch) {
         criterion = criterionMatch[1]!.replace(/^0+(?=\d)/, '');
+        criteria.length = 0;
         criteria.push({ code: criterion, title: criterionMatch[2]!.trim(), row: r });
       }
       continue;
@@ -459,6 +461,8 @@ function readTable(
       repeatedHeaderRows.push(r);
       pending = [];
       inLegend = false;
+      // A Word row split by a page break goes on below the repeated header: the header is no gap.
+      if (last) lastContentRow = r;
       continue;
     }
 
@@ -687,7 +691,23 @@ function readPlanUnsafe(workbook: WorkbookGrid): Plan {
   }
 
   const table = readTable(planSheet, header.row, header.columns, legend);
-  for (const sheet of content) if (sheet !== planSheet) readLegendSheet(sheet, legend);
+  for (const sheet of content) {
+    if (sheet === planSheet) continue;
+    readLegendSheet(sheet, legend);
+    // One plan per workbook: a second table (one sheet per criterion, an old version kept beside) is not read.
+    if (findHeader(sheet, 0, HEADER_SEARCH_ROWS)) {
+      findings.push(
+        finding(
+          'other-plan-sheet',
+          {
+            ro: `Foaia ${quote(sheet.name)} pare să conțină tot un tabel al planului; se citește doar foaia ${quote(planSheet.name)}.`,
+            en: `Sheet ${quote(sheet.name)} also looks like a plan table; only sheet ${quote(planSheet.name)} is read.`,
+          },
+          { sheet: sheet.name },
+        ),
+      );
+    }
+  }
 
   const missing = (['action', 'owners', 'deadline'] as const).filter((f) => header.columns[f] === undefined);
   if (missing.length > 0) {

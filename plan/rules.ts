@@ -31,6 +31,13 @@ export const RULES = {
       en: 'The table has no measurable results column.',
     },
   },
+  'other-plan-sheet': {
+    severity: 'warning',
+    description: {
+      ro: 'Altă foaie conține și ea un tabel al planului; se citește doar prima foaie cu antet.',
+      en: 'Another sheet also holds a plan table; only the first sheet with a header is read.',
+    },
+  },
   'meta-invalid': {
     severity: 'error',
     description: {

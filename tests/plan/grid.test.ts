@@ -419,3 +419,55 @@ describe('readPlan never throws and stays fast', () => {
     expect(best).toBeLessThan(500);
   });
 });
+
+describe('readPlan: documents around the table', () => {
+  it('takes only the last criterion above the header (an introduction may list them all)', () => {
+    const plan = readPlan(
+      book(
+        sheet([
+          ['Criteriul 1 - Leadership'],
+          ['Criteriul 2 - Strategie și planificare'],
+          ['CRITERIUL 2: STRATEGIE ȘI PLANIFICARE'],
+          HEADER,
+          ['2.1: Nevoi'],
+          ['1. A', 'R', 'SIC', '2023'],
+        ]),
+      ),
+    );
+    expect(plan.criteria).toEqual([{ code: '2', title: 'STRATEGIE ȘI PLANIFICARE', row: 2 }]);
+  });
+
+  it('continues an action split by a page break below the repeated header', () => {
+    const plan = readPlan(
+      book(
+        sheet([
+          HEADER,
+          ['1.1: L'],
+          ['1. Organizarea unor sesiuni', 'R', 'SIC', '2023'],
+          HEADER,
+          ['de informare pentru angajați'],
+          ['2. B', 'R', 'SIC', '2023'],
+        ]),
+      ),
+    );
+    expect(plan.actions.map((a) => [a.id, a.text.action, a.continuationRows])).toEqual([
+      ['1.1.1', '1. Organizarea unor sesiuni\nde informare pentru angajați', [4]],
+      ['1.1.2', '2. B', []],
+    ]);
+  });
+
+  it('reads the first sheet with a header and warns that another sheet also holds a table', () => {
+    const plan = readPlan(
+      book(
+        sheet([['Cuprins']], 'Cuprins'),
+        sheet([HEADER, ['1.1: L'], ['1. A', 'R', 'SIC', '2023']], 'Criteriul 1'),
+        sheet([HEADER, ['2.1: N'], ['1. B', 'R', 'SIC', '2023']], 'Criteriul 2'),
+      ),
+    );
+    expect(plan.sheet).toBe('Criteriul 1');
+    expect(plan.actions.map((a) => a.id)).toEqual(['1.1.1']);
+    expect(plan.findings.map((f) => [f.rule, f.severity, f.sheet])).toEqual([
+      ['other-plan-sheet', 'warning', 'Criteriul 2'],
+    ]);
+  });
+});
