@@ -1,52 +1,13 @@
-// SPEC 5 outcome by outcome, on rows taken from the Sector 1 plan (owners as the seed writes them).
+// SPEC 5 outcome by outcome, on the Sector 1 seed plan (owners as the seed writes them, misspellings included).
 import { describe, expect, it } from 'vitest';
 import { mergePlans, rowsFromPlan, type MergeInput, type SubmissionInput, type SubmittedRow } from '../../plan/merge';
 import type { Field, Plan } from '../../plan/model';
 import { MergeReport, type ConflictKind } from '../../plan/report';
-import { buildPlan, withCells, withoutRows } from '../support/plans';
+import { buildPlan, preparedSeedPlan, withCells, withoutRows } from '../support/plans';
 
-const base = buildPlan({
-  planId: 'sector1-2022',
-  revision: 3,
-  rows: [
-    {
-      id: '1.1.1',
-      action: 'Comunicarea valorilor aprobate',
-      owners: 'CSDDPP',
-      deadline: 'SEM. II. 2022',
-      status: 'Neînceput',
-    },
-    {
-      id: '1.3.2',
-      action: 'Motivarea angajaților',
-      owners: 'DMRU, Șefi departamente',
-      deadline: 'SEM. I 2023',
-      status: 'Neînceput',
-    },
-    {
-      id: '1.4.1',
-      action: 'Baza de date cu părțile interesate',
-      owners: 'SIC, Compartimentul Relații Internaționale',
-      deadline: 'SEM. I 2023',
-      status: 'În curs',
-      monitoring: 'Lista inițială există',
-    },
-    {
-      id: '2.3.2',
-      action: 'Actualizarea conținutului website-ului PS 1',
-      owners: 'DGAPL SIC, SMI',
-      deadline: 'Permanent',
-      status: 'Neînceput',
-    },
-    {
-      id: '4.6.1',
-      action: 'Digitalizarea registraturii',
-      owners: 'SMI',
-      deadline: 'TRIM. III 2023',
-      status: 'Neînceput',
-    },
-  ],
-});
+// The seed plan as `prepare` leaves it (ID and Stare columns, `Neînceput` everywhere), read by the real reader.
+const base = preparedSeedPlan('sector1-2022', 3);
+const text = (id: string, column: Field): string => base.actions.find((a) => a.id === id)!.text[column];
 
 let counter = 0;
 function submission(unit: string, rows: SubmittedRow[], extra: Partial<SubmissionInput> = {}): SubmissionInput {
@@ -137,11 +98,23 @@ describe('mergePlans: applied changes', () => {
   });
 
   it('a copy that only re-saved the text (cedillas, spacing, a spelling of the same status) applies nothing', () => {
-    const resaved = copyRows(base, {
-      '1.4.1': { monitoring: ' Lista  inițială\u00a0există ', status: 'ÎN CURS.' },
-      '1.3.2': { action: 'Motivarea angajaţilor', status: 'Neinceput' },
-      '4.6.1': { monitoring: '   \n ' },
-    });
+    // Every cell of the plan as an old Excel or a Google Sheets export gives it back: cedilla letters, doubled and
+    // non-breaking spaces, a status spelt another way.
+    const cedilla = (t: string): string =>
+      t.replace(/ș/g, 'ş').replace(/ț/g, 'ţ').replace(/Ș/g, 'Ş').replace(/Ț/g, 'Ţ');
+    const resaved = rowsFromPlan(base).map((r, i) => ({
+      ...r,
+      values: Object.fromEntries(
+        Object.entries(r.values).map(([f, v]) => [
+          f,
+          f === 'status'
+            ? ['neinceput', 'NEÎNCEPUT', ' Neînceput.'][i % 3]!
+            : ` ${cedilla(v).replace(/ /g, i % 2 ? '  ' : '\u00a0')} `,
+        ]),
+      ),
+    }));
+    resaved[0]!.values.monitoring = '   \n ';
+    expect(resaved.filter((r) => JSON.stringify(r.values).match(/[şţ]/)).length).toBeGreaterThan(50);
     const result = merge([submission('SIC', resaved), submission('SMI', resaved), submission('DMRU', resaved)]);
     expect(result.report.applied).toEqual([]);
     expect(result.report.conflicts).toEqual([]);
@@ -149,8 +122,9 @@ describe('mergePlans: applied changes', () => {
   });
 
   it('an owners cell without commas still names each unit (`DGAPL SIC, SMI`)', () => {
+    expect(text('5.2.2', 'owners')).toBe('DGAPL SIC, SMI');
     const result = merge(
-      ['DGAPL', 'SIC', 'SMI'].map((u) => submission(u, copyRows(base, { '2.3.2': { status: 'În curs' } }))),
+      ['DGAPL', 'SIC', 'SMI'].map((u) => submission(u, copyRows(base, { '5.2.2': { status: 'În curs' } }))),
     );
     expect(result.report.conflicts).toEqual([]);
     expect(result.report.applied).toHaveLength(1);
@@ -163,7 +137,7 @@ describe('mergePlans: applied changes', () => {
   });
 
   it('takes the editable columns the coordinator chose', () => {
-    const s = submission('SMI', copyRows(base, { '4.6.1': { deadline: 'TRIM. IV 2023' } }));
+    const s = submission('SMI', copyRows(base, { '4.4.2': { deadline: 'TRIM. IV 2023' } }));
     expect(kinds(merge([s]))).toEqual(['locked-column']);
     const result = merge([s], base, { editable: ['status', 'monitoring', 'deadline'] });
     expect(result.report.applied.map((a) => [a.column, a.to])).toEqual([['deadline', 'TRIM. IV 2023']]);
@@ -191,13 +165,21 @@ describe('mergePlans: conflicts', () => {
     ]);
   });
 
+  it('the seed misspells CSDDPP as CSDPPP on 1.1.1: no unit owns the row, so CSDDPP’s change is not-owner', () => {
+    const result = merge([submission('CSDDPP', copyRows(base, { '1.1.1': { status: 'Realizat' } }))]);
+    expect(result.edits).toEqual([]);
+    expect(result.report.conflicts).toMatchObject([
+      { kind: 'not-owner', rowId: '1.1.1', message: { en: expect.stringContaining('(none)') } },
+    ]);
+  });
+
   it('locked-column: an owner editing the action text is a proposal, not a change', () => {
     const result = merge([
-      submission('SMI', copyRows(base, { '4.6.1': { action: 'Digitalizarea completă a registraturii' } })),
+      submission('SMI', copyRows(base, { '4.4.2': { action: 'Digitalizarea completă a registraturii' } })),
     ]);
     expect(result.edits).toEqual([]);
     expect(result.report.conflicts).toMatchObject([
-      { kind: 'locked-column', rowId: '4.6.1', column: 'action', base: 'Digitalizarea registraturii' },
+      { kind: 'locked-column', rowId: '4.4.2', column: 'action', base: text('4.4.2', 'action') },
     ]);
     expect(result.report.conflicts[0]!.message.ro).toContain('coordonatorului');
   });
@@ -205,35 +187,35 @@ describe('mergePlans: conflicts', () => {
   it('invalid-value: an unknown status, a cleared status, a text over 32,767 characters', () => {
     const long = 'x'.repeat(32_768);
     const result = merge([
-      submission('SMI', copyRows(base, { '4.6.1': { status: 'gata aproape' }, '2.3.2': { monitoring: long } })),
+      submission('SMI', copyRows(base, { '4.4.2': { status: 'gata aproape' }, '2.3.2': { monitoring: long } })),
       submission('DMRU', copyRows(base, { '1.3.2': { status: '  ' } })),
     ]);
     expect(result.edits).toEqual([]);
     expect(result.report.conflicts.map((c) => [c.kind, c.rowId, c.column])).toEqual([
       ['invalid-value', '1.3.2', 'status'],
       ['invalid-value', '2.3.2', 'monitoring'],
-      ['invalid-value', '4.6.1', 'status'],
+      ['invalid-value', '4.4.2', 'status'],
     ]);
     expect(result.report.conflicts[1]!.message.en).toContain('32,767');
     expect(result.report.conflicts[2]!.message.ro).toContain('Neînceput');
   });
 
   it('a text of exactly 32,767 characters is applied', () => {
-    const result = merge([submission('SMI', copyRows(base, { '4.6.1': { monitoring: 'y'.repeat(32_767) } }))]);
+    const result = merge([submission('SMI', copyRows(base, { '4.4.2': { monitoring: 'y'.repeat(32_767) } }))]);
     expect(result.edits).toHaveLength(1);
   });
 
   it('coordinator-edit: the master changed the cell since the copy was issued; its value stays', () => {
-    const current = withCells(base, { '4.6.1': { monitoring: 'Amânat de coordonator' } }, 4);
+    const current = withCells(base, { '4.4.2': { monitoring: 'Amânat de coordonator' } }, 4);
     const s = submission(
       'SMI',
-      copyRows(base, { '4.6.1': { monitoring: 'Caiet de sarcini trimis', status: 'În curs' } }),
+      copyRows(base, { '4.4.2': { monitoring: 'Caiet de sarcini trimis', status: 'În curs' } }),
     );
     const result = merge([s], current, { currentRevision: 4, newRevision: 5 });
     expect(result.report.conflicts).toMatchObject([
       {
         kind: 'coordinator-edit',
-        rowId: '4.6.1',
+        rowId: '4.4.2',
         column: 'monitoring',
         base: '',
         current: 'Amânat de coordonator',
@@ -245,8 +227,8 @@ describe('mergePlans: conflicts', () => {
   });
 
   it('the coordinator and the unit setting the same value agree: nothing to write, no conflict', () => {
-    const current = withCells(base, { '4.6.1': { status: 'Realizat' } }, 4);
-    const result = merge([submission('SMI', copyRows(base, { '4.6.1': { status: 'realizat' } }))], current);
+    const current = withCells(base, { '4.4.2': { status: 'Realizat' } }, 4);
+    const result = merge([submission('SMI', copyRows(base, { '4.4.2': { status: 'realizat' } }))], current);
     expect(result.report).toMatchObject({ applied: [], conflicts: [] });
     expect(result.edits).toEqual([]);
   });
@@ -254,8 +236,8 @@ describe('mergePlans: conflicts', () => {
   it('copies from different revisions: each is compared with its own base', () => {
     // Revision 4: the coordinator wrote a monitoring note on 4.6.1; SMI got a second copy from revision 4, DMRU
     // kept its copy of revision 3.
-    const rev4 = withCells(base, { '4.6.1': { monitoring: 'Verificat' } }, 4);
-    const smi = submission('SMI', copyRows(rev4, { '4.6.1': { monitoring: 'Verificat; contract semnat' } }), {
+    const rev4 = withCells(base, { '4.4.2': { monitoring: 'Verificat' } }, 4);
+    const smi = submission('SMI', copyRows(rev4, { '4.4.2': { monitoring: 'Verificat; contract semnat' } }), {
       base: rev4,
       baseRevision: 4,
     });
@@ -264,7 +246,7 @@ describe('mergePlans: conflicts', () => {
     expect(result.report.conflicts).toEqual([]);
     expect(result.report.applied.map((a) => [a.rowId, a.column, a.from, a.to])).toEqual([
       ['1.3.2', 'status', 'Neînceput', 'Amânat'],
-      ['4.6.1', 'monitoring', 'Verificat', 'Verificat; contract semnat'],
+      ['4.4.2', 'monitoring', 'Verificat', 'Verificat; contract semnat'],
     ]);
     expect(result.report.submissions.map((s) => [s.unit, s.baseRevision])).toEqual([
       ['DMRU', 3],
@@ -317,8 +299,8 @@ describe('mergePlans: conflicts', () => {
       ['unknown-row', null],
     ]);
     expect(result.report.conflicts[0]).toMatchObject({
-      base: 'Comunicarea valorilor aprobate',
-      current: 'Comunicarea valorilor aprobate',
+      base: text('1.1.1', 'action'),
+      current: text('1.1.1', 'action'),
       values: [{ unit: 'SMI', value: '' }],
     });
     expect(result.report.conflicts[1]!.values).toHaveLength(2);
@@ -326,17 +308,15 @@ describe('mergePlans: conflicts', () => {
   });
 
   it('a partial submission (the unit’s rows only) deletes nothing', () => {
-    const own = rowsFromPlan(base).filter((r) => r.id === '4.6.1');
+    const own = rowsFromPlan(base).filter((r) => r.id === '4.4.2');
     own[0]!.values.status = 'Realizat';
     const result = merge([submission('SMI', own, { scope: 'partial' })]);
     expect(result.report.conflicts).toEqual([]);
-    expect(result.report.applied.map((a) => a.rowId)).toEqual(['4.6.1']);
-    expect(kinds(merge([submission('SMI', own, { scope: 'full' })]))).toEqual([
-      'row-deleted',
-      'row-deleted',
-      'row-deleted',
-      'row-deleted',
-    ]);
+    expect(result.report.applied.map((a) => a.rowId)).toEqual(['4.4.2']);
+    // The same rows sent as a whole copy: every other action of the seed is a deletion to report.
+    expect(kinds(merge([submission('SMI', own, { scope: 'full' })]))).toEqual(
+      Array(base.actions.length - 1).fill('row-deleted'),
+    );
   });
 
   it('delete versus edit: one copy drops a row another edits; the edit is applied, the deletion reported', () => {
@@ -351,11 +331,11 @@ describe('mergePlans: conflicts', () => {
   });
 
   it('a row the coordinator removed since the copy: the change is a coordinator-edit, its deletion is not reported', () => {
-    const current = withoutRows(base, ['4.6.1']);
-    const result = merge([submission('SMI', copyRows(base, { '4.6.1': { status: 'Realizat' } }))], current);
+    const current = withoutRows(base, ['4.4.2']);
+    const result = merge([submission('SMI', copyRows(base, { '4.4.2': { status: 'Realizat' } }))], current);
     expect(result.edits).toEqual([]);
     expect(result.report.conflicts).toMatchObject([
-      { kind: 'coordinator-edit', rowId: '4.6.1', column: 'status', current: null },
+      { kind: 'coordinator-edit', rowId: '4.4.2', column: 'status', current: null },
     ]);
     expect(result.report.conflicts[0]!.message.en).toContain('removed');
   });
@@ -366,7 +346,7 @@ describe('mergePlans: conflicts', () => {
       fields: ['id', 'action', 'owners', 'deadline', 'monitoring'],
       rows: base.actions.map((a) => ({ id: a.id, action: a.text.action, owners: a.text.owners })),
     });
-    const result = merge([submission('SMI', copyRows(base, { '4.6.1': { status: 'Realizat' } }))], unprepared);
+    const result = merge([submission('SMI', copyRows(base, { '4.4.2': { status: 'Realizat' } }))], unprepared);
     expect(kinds(result)).toEqual(['locked-column']);
     expect(result.report.conflicts[0]!.message.en).toContain('no such column');
   });
@@ -374,10 +354,10 @@ describe('mergePlans: conflicts', () => {
 
 describe('mergePlans: submissions', () => {
   it('several submissions of one unit: the latest counts, the others are superseded and apply nothing', () => {
-    const early = submission('SMI', copyRows(base, { '4.6.1': { status: 'În curs', monitoring: 'prima versiune' } }), {
+    const early = submission('SMI', copyRows(base, { '4.4.2': { status: 'În curs', monitoring: 'prima versiune' } }), {
       receivedAt: '2023-03-01T08:00:00+02:00',
     });
-    const late = submission('SMI', copyRows(base, { '4.6.1': { status: 'Realizat' } }), {
+    const late = submission('SMI', copyRows(base, { '4.4.2': { status: 'Realizat' } }), {
       receivedAt: '2023-03-01T07:30:00Z',
     });
     const result = merge([late, early]);
@@ -392,7 +372,7 @@ describe('mergePlans: submissions', () => {
 
   it('a copy of another plan is refused with a reason', () => {
     const other = { ...base, meta: { ...base.meta!, planId: 'sector6-2023' } };
-    const result = merge([submission('SMI', copyRows(other, { '4.6.1': { status: 'Realizat' } }), { base: other })]);
+    const result = merge([submission('SMI', copyRows(other, { '4.4.2': { status: 'Realizat' } }), { base: other })]);
     expect(result.edits).toEqual([]);
     expect(result.report.submissions[0]).toMatchObject({
       outcome: 'refused',
@@ -403,8 +383,8 @@ describe('mergePlans: submissions', () => {
   it('gives the same report whatever order the submissions come in', () => {
     const subs = [
       submission('SIC', copyRows(base, { '2.3.2': { monitoring: 'A' }, '1.4.1': { status: 'Realizat' } })),
-      submission('SMI', copyRows(base, { '2.3.2': { monitoring: 'B' }, '4.6.1': { status: 'Amânat' } })),
-      submission('DMRU', copyRows(base, { '1.3.2': { monitoring: 'C' }, '4.6.1': { status: 'Anulat' } })),
+      submission('SMI', copyRows(base, { '2.3.2': { monitoring: 'B' }, '4.4.2': { status: 'Amânat' } })),
+      submission('DMRU', copyRows(base, { '1.3.2': { monitoring: 'C' }, '4.4.2': { status: 'Anulat' } })),
     ];
     const forward = merge(subs);
     expect(merge([...subs].reverse())).toEqual(forward);
