@@ -1,0 +1,22 @@
+// The nightly merge: one croner job per service, for every plan, at the configured time and time zone.
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { Store } from '../store/store';
+import type { MergeRunner } from './merge';
+
+export function scheduleMerges(
+  store: Store,
+  runner: MergeRunner,
+  options: { cron: string; timezone: string; logger?: Logger },
+): Cron {
+  return new Cron(options.cron, { timezone: options.timezone, protect: true, name: 'nightly-merge' }, async () => {
+    for (const plan of store.listPlans()) {
+      try {
+        await runner.run(plan.id, 'schedule', 'system:schedule');
+      } catch (error) {
+        // A failed merge is recorded in the store; the next plan still gets its merge.
+        options.logger?.error({ err: error, plan: plan.id }, 'scheduled merge failed');
+      }
+    }
+  });
+}
