@@ -175,7 +175,7 @@ export function preparePlanColumns(plan: Plan, firstFreeColumn: number): Prepara
     // are not actions, so a re-prepared sheet keeps no stale value; a column of the team is touched only on actions.
     const owned = where.added || field === 'dueDate' || field === 'ownerCodes';
     const values: CellValue[] = Array.from({ length: height }, () => (owned ? '' : null));
-    if (where.added) for (const r of headerRows) values[r - plan.headerRow] = ADDED_HEADERS[field];
+    if (owned) for (const r of headerRows) values[r - plan.headerRow] = ADDED_HEADERS[field];
     for (const a of actions) values[a.row - plan.headerRow] = value(a);
     return { column: field, col: where.col, added: where.added, values, numberFormat, hidden };
   };
@@ -353,7 +353,12 @@ export interface FilterSelection {
  * The actions the AutoFilter built from `unitCriteria`, `criterionCriteria` and `stateCriteria` leaves visible,
  * computed from the plan: what the task pane reports ("12 of 72 actions") without asking Excel row by row.
  */
-export function filterMatches(plan: Plan, choice: FilterSelection, today: LocalDate, soonDays = DEFAULT_SOON_DAYS): Action[] {
+export function filterMatches(
+  plan: Plan,
+  choice: FilterSelection,
+  today: LocalDate,
+  soonDays = DEFAULT_SOON_DAYS,
+): Action[] {
   return plan.actions.filter(
     (action) =>
       (!choice.unit || ownerCodes(action.text.owners, plan.units).includes(choice.unit)) &&

@@ -165,7 +165,12 @@ export async function preparePlan(plan: Plan, meta?: PlanMeta): Promise<Prepared
     }
 
     const statusCol = prep.layout.columns.status;
-    const body = sheet.getRangeByIndexes(prep.layout.bodyTop, statusCol, prep.layout.bodyBottom - prep.layout.bodyTop + 1, 1);
+    const body = sheet.getRangeByIndexes(
+      prep.layout.bodyTop,
+      statusCol,
+      prep.layout.bodyBottom - prep.layout.bodyTop + 1,
+      1,
+    );
     body.dataValidation.clear();
     const source = STATUSES.map((s) => s.ro).join(',');
     for (const [top, bottom] of actionRuns(plan)) {
@@ -225,7 +230,11 @@ export async function applyHighlighting(plan: Plan, options: { soonDays?: number
     await context.sync();
 
     for (const cf of existing.items) {
-      if (cf.type === 'Custom' && !cf.customOrNullObject.isNullObject && isHighlightFormula(cf.customOrNullObject.rule.formula, layout))
+      if (
+        cf.type === 'Custom' &&
+        !cf.customOrNullObject.isNullObject &&
+        isHighlightFormula(cf.customOrNullObject.rule.formula, layout)
+      )
         cf.delete();
     }
     for (const rule of rules) {
@@ -274,7 +283,6 @@ export async function applyFilter(plan: Plan, choice: FilterChoice, options: Fil
   const layout = requireLayout(plan);
   const soonDays = options.soonDays ?? DEFAULT_SOON_DAYS;
   const left = layout.left;
-  const right = Math.max(layout.right, ...Object.values(layout.columns));
   const criteria: [number, FilterCriteria][] = [];
   if (choice.unit) criteria.push([layout.columns.ownerCodes - left, unitCriteria(choice.unit)]);
   if (choice.criterion) criteria.push([layout.columns.id - left, criterionCriteria(choice.criterion)]);
@@ -290,7 +298,7 @@ export async function applyFilter(plan: Plan, choice: FilterChoice, options: Fil
     sheet.protection.load('protected');
     await context.sync();
 
-    const range = sheet.getRangeByIndexes(layout.headerRow, left, layout.bodyBottom - layout.headerRow + 1, right - left + 1);
+    const range = filterRange(sheet, layout);
     // On a protected department copy the AutoFilter can only be re-used, not replaced.
     if (sheet.autoFilter.enabled) {
       if (sheet.protection.protected) sheet.autoFilter.clearCriteria();
@@ -300,8 +308,23 @@ export async function applyFilter(plan: Plan, choice: FilterChoice, options: Fil
     for (const [column, c] of criteria) sheet.autoFilter.apply(range, column, c as Excel.FilterCriteria);
     await context.sync();
   });
-  await saveSetting(FILTER_SETTING, { unit: choice.unit ?? null, criterion: choice.criterion ?? null, state: choice.state ?? null });
+  await saveSetting(FILTER_SETTING, {
+    unit: choice.unit ?? null,
+    criterion: choice.criterion ?? null,
+    state: choice.state ?? null,
+  });
   return { shown: filterMatches(plan, choice, options.today, soonDays).length, total: plan.actions.length };
+}
+
+/** The AutoFilter's range: the header row and the body, from the table's first column to the last helper. */
+function filterRange(sheet: Excel.Worksheet, layout: TableLayout): Excel.Range {
+  const right = Math.max(layout.right, ...Object.values(layout.columns));
+  return sheet.getRangeByIndexes(
+    layout.headerRow,
+    layout.left,
+    layout.bodyBottom - layout.headerRow + 1,
+    right - layout.left + 1,
+  );
 }
 
 /** The filter choice last applied to this workbook, or null. */
@@ -409,7 +432,11 @@ export const UNIT_PROTECTION = {
  * own action rows unlocked, then sheet protection without a password. Locked cells plus protection work in every
  * Excel (allowEditRanges exists only on the web). 2 syncs.
  */
-export async function protectForUnit(plan: Plan, unit: string, editable: readonly Field[] = DEFAULT_EDITABLE): Promise<{ rows: number }> {
+export async function protectForUnit(
+  plan: Plan,
+  unit: string,
+  editable: readonly Field[] = DEFAULT_EDITABLE,
+): Promise<{ rows: number }> {
   const columns = editable.map((f) => plan.columns[f]).filter((c): c is number => c !== undefined);
   const rows = plan.actions.filter((a) => ownerCodes(a.text.owners, plan.units).includes(unit)).map((a) => a.row);
   const runs: [number, number][] = [];
@@ -418,14 +445,19 @@ export async function protectForUnit(plan: Plan, unit: string, editable: readonl
     if (last && r === last[1] + 1) last[1] = r;
     else runs.push([r, r]);
   }
+  const layout = tableLayout(plan);
   await Excel.run(async (context) => {
     const sheet = context.workbook.worksheets.getItem(plan.sheet);
     sheet.protection.load('protected');
+    sheet.autoFilter.load('enabled');
     await context.sync();
     if (sheet.protection.protected) sheet.protection.unprotect();
+    // A protected sheet lets people use an AutoFilter but not create one: put it in place while we can.
+    if (layout && !sheet.autoFilter.enabled) sheet.autoFilter.apply(filterRange(sheet, layout));
     sheet.getUsedRange(false).format.protection.locked = true;
     for (const col of columns)
-      for (const [top, bottom] of runs) sheet.getRangeByIndexes(top, col, bottom - top + 1, 1).format.protection.locked = false;
+      for (const [top, bottom] of runs)
+        sheet.getRangeByIndexes(top, col, bottom - top + 1, 1).format.protection.locked = false;
     sheet.protection.protect(UNIT_PROTECTION as unknown as Excel.WorksheetProtectionOptions);
     await context.sync();
   });
@@ -487,4 +519,3 @@ export function rowsOf(address: string): number[] {
   for (let r = Math.min(a.row, b.row); r <= Math.max(a.row, b.row); r++) out.push(r);
   return out;
 }
-

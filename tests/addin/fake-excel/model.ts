@@ -135,7 +135,8 @@ export function parseRangeAddress(address: string): { sheet?: string; rect: Rect
     text = text.slice(bang + 1);
   }
   const parts = text.replace(/\$/g, '').split(':');
-  if (parts.length > 2 || parts.some((p) => p === '')) throw new FakeOfficeError('InvalidArgument', `Bad address ${address}`);
+  if (parts.length > 2 || parts.some((p) => p === ''))
+    throw new FakeOfficeError('InvalidArgument', `Bad address ${address}`);
   const points = parts.map((p) => {
     const m = /^([A-Za-z]{1,3})?(\d{1,7})?$/.exec(p);
     if (!m || (!m[1] && !m[2])) throw new FakeOfficeError('InvalidArgument', `Bad address ${address}`);
@@ -157,7 +158,8 @@ export function parseRangeAddress(address: string): { sheet?: string; rect: Rect
     left: Math.min(rect.left, rect.right),
     right: Math.max(rect.left, rect.right),
   };
-  if (norm.bottom >= MAX_ROWS || norm.right >= MAX_COLUMNS) throw new FakeOfficeError('InvalidArgument', `Bad address ${address}`);
+  if (norm.bottom >= MAX_ROWS || norm.right >= MAX_COLUMNS)
+    throw new FakeOfficeError('InvalidArgument', `Bad address ${address}`);
   return sheet === undefined ? { rect: norm } : { sheet, rect: norm };
 }
 
@@ -282,7 +284,11 @@ export class FakeSheet {
         cell.value !== '' ||
         cell.formula !== undefined ||
         (!valuesOnly &&
-          (cell.numberFormat !== undefined || cell.fill !== undefined || cell.fontColor !== undefined || cell.bold !== undefined || cell.locked !== undefined));
+          (cell.numberFormat !== undefined ||
+            cell.fill !== undefined ||
+            cell.fontColor !== undefined ||
+            cell.bold !== undefined ||
+            cell.locked !== undefined));
       if (!used) continue;
       const r = Math.floor(k / MAX_COLUMNS);
       const c = k % MAX_COLUMNS;
@@ -343,7 +349,13 @@ export class FakeSheet {
     if (!this.protection.protected) return;
     const o = this.protection.options;
     const allowed =
-      what === 'format' ? o.allowFormatCells : what === 'columns' ? o.allowFormatColumns : what === 'rows' ? o.allowFormatRows : false;
+      what === 'format'
+        ? o.allowFormatCells
+        : what === 'columns'
+          ? o.allowFormatColumns
+          : what === 'rows'
+            ? o.allowFormatRows
+            : false;
     if (allowed) return;
     if (what === 'cells') {
       for (let r = rect.top; r <= rect.bottom; r++)
@@ -404,7 +416,8 @@ export class FakeSheet {
   }
 
   setCellProps(rect: Rect, props: Partial<Pick<Cell, 'fill' | 'fontColor' | 'bold' | 'locked'>>, check = true): void {
-    if (rectArea(rect) > MAX_WRITE_CELLS) throw new FakeOfficeError('NotImplemented', 'fake: formatting a whole column or sheet cell by cell');
+    if (rectArea(rect) > MAX_WRITE_CELLS)
+      throw new FakeOfficeError('NotImplemented', 'fake: formatting a whole column or sheet cell by cell');
     if (check) this.assertEditable(rect, 'format');
     for (let r = rect.top; r <= rect.bottom; r++)
       for (let c = rect.left; c <= rect.right; c++) Object.assign(this.ensure(r, c), props);
@@ -423,16 +436,21 @@ export class FakeSheet {
   }
 
   merge(rect: Rect): void {
-    if (this.merges.some((m) => intersects(m, rect))) throw new FakeOfficeError('InvalidOperation', 'Cannot merge over a merged area');
+    if (this.merges.some((m) => intersects(m, rect)))
+      throw new FakeOfficeError('InvalidOperation', 'Cannot merge over a merged area');
     this.merges.push(rect);
   }
 
   setValidation(rect: Rect, rule: ListRule): void {
     this.assertEditable(rect, 'objects');
-    if (!rule?.list || typeof rule.list.source !== 'string') throw new FakeOfficeError('InvalidArgument', 'Only list rules are faked');
+    if (!rule?.list || typeof rule.list.source !== 'string')
+      throw new FakeOfficeError('InvalidArgument', 'Only list rules are faked');
     // Excel refuses a new rule over cells that already hold a different one: clear() first.
     if (this.validations.some((v) => intersects(v.rect, rect) && JSON.stringify(v.rule) !== JSON.stringify(rule)))
-      throw new FakeOfficeError('InvalidOperation', 'The range already has data validation of another kind; clear it first.');
+      throw new FakeOfficeError(
+        'InvalidOperation',
+        'The range already has data validation of another kind; clear it first.',
+      );
     this.validations = this.validations.filter((v) => !intersects(v.rect, rect));
     this.validations.push({ rect, rule: structuredCloneRule(rule) });
   }
@@ -448,7 +466,9 @@ export class FakeSheet {
   }
 
   validationAt(r: number, c: number): ListRule | null {
-    const v = this.validations.find((x) => r >= x.rect.top && r <= x.rect.bottom && c >= x.rect.left && c <= x.rect.right);
+    const v = this.validations.find(
+      (x) => r >= x.rect.top && r <= x.rect.bottom && c >= x.rect.left && c <= x.rect.right,
+    );
     return v ? v.rule : null;
   }
 
@@ -536,7 +556,8 @@ function shapeInput(rect: Rect, input: unknown, what: string): unknown[][] {
   const rows = rect.bottom - rect.top + 1;
   const cols = rect.right - rect.left + 1;
   if (!Array.isArray(input)) {
-    if (rows * cols > MAX_WRITE_CELLS) throw new FakeOfficeError('NotImplemented', 'fake: writing a whole column or sheet cell by cell');
+    if (rows * cols > MAX_WRITE_CELLS)
+      throw new FakeOfficeError('NotImplemented', 'fake: writing a whole column or sheet cell by cell');
     return Array.from({ length: rows }, () => Array.from({ length: cols }, () => input));
   }
   if (input.length !== rows || input.some((row) => !Array.isArray(row) || row.length !== cols))
@@ -640,7 +661,8 @@ export class FakeWorkbook {
   }
 
   setVisibility(sheet: FakeSheet, visibility: Visibility): void {
-    if (!['Visible', 'Hidden', 'VeryHidden'].includes(visibility)) throw new FakeOfficeError('InvalidArgument', `visibility ${visibility}`);
+    if (!['Visible', 'Hidden', 'VeryHidden'].includes(visibility))
+      throw new FakeOfficeError('InvalidArgument', `visibility ${visibility}`);
     if (visibility !== 'Visible' && this.sheets.filter((s) => s !== sheet && s.visibility === 'Visible').length === 0)
       throw new FakeOfficeError('InvalidOperation', 'A workbook must contain at least one visible worksheet.');
     sheet.visibility = visibility;
@@ -670,7 +692,10 @@ export class FakeWorkbook {
   userEdit(sheetName: string, address: string, values: CellValue[][]): void {
     const sheet = this.requireSheet(sheetName);
     const { rect } = parseRangeAddress(address);
-    sheet.writeValues(rect, values.map((row) => row.map((v) => (v === null ? '' : v))));
+    sheet.writeValues(
+      rect,
+      values.map((row) => row.map((v) => (v === null ? '' : v))),
+    );
     this.flushEvents();
   }
 

@@ -99,7 +99,8 @@ class Handle {
 
   target(): Target {
     const t = this.resolve();
-    if (t === null) throw new FakeOfficeError('ItemNotFound', `The requested resource doesn't exist (${this.kind.name}).`);
+    if (t === null)
+      throw new FakeOfficeError('ItemNotFound', `The requested resource doesn't exist (${this.kind.name}).`);
     return t;
   }
 }
@@ -153,18 +154,17 @@ export class FakeContext {
   makeProxy(kind: Kind, resolveFn: () => Target | null, orNull: boolean, opts: { fixed?: boolean } = {}): object {
     const handle = new Handle(this, kind, resolveFn, orNull);
     if (opts.fixed) handle.fixed = { value: resolveFn() };
-    const ctx = this;
     const proxy = new Proxy(
       {},
       {
-        get(_t, prop) {
+        get: (_t, prop) => {
           if (prop === HANDLE) return handle;
           if (typeof prop === 'symbol') return undefined;
-          return ctx.read(handle, prop);
+          return this.read(handle, prop);
         },
-        set(_t, prop, value) {
+        set: (_t, prop, value) => {
           if (typeof prop === 'symbol') return false;
-          ctx.write(handle, prop, value);
+          this.write(handle, prop, value);
           return true;
         },
       },
@@ -185,7 +185,10 @@ export class FakeContext {
         return handle.isNull;
       case 'load':
         return (spec?: unknown) => {
-          this.enqueue({ json: { o: handle.id, l: spec ?? null }, run: () => this.performLoad(handle, parseLoad(spec)) });
+          this.enqueue({
+            json: { o: handle.id, l: spec ?? null },
+            run: () => this.performLoad(handle, parseLoad(spec)),
+          });
           return handle.proxy;
         };
       case 'toJSON':
@@ -271,11 +274,10 @@ export class FakeContext {
   private eventSource(handle: Handle): object {
     return {
       add: (handler: (event: ChangedEvent) => unknown) => {
-        const ctx = this;
         const result = {
           context: this,
           remove: () => {
-            ctx.enqueue({
+            this.enqueue({
               json: { o: handle.id, m: 'onChanged.remove' },
               run: () => void (handle.target() as FakeSheet).changedHandlers.delete(handler),
             });
@@ -293,7 +295,8 @@ export class FakeContext {
   private performLoad(handle: Handle, tree: LoadTree): unknown {
     const value = handle.resolve();
     if (value === null) {
-      if (!handle.orNull) throw new FakeOfficeError('ItemNotFound', `The requested resource doesn't exist (${handle.kind.name}).`);
+      if (!handle.orNull)
+        throw new FakeOfficeError('ItemNotFound', `The requested resource doesn't exist (${handle.kind.name}).`);
       handle.isNull = true;
       handle.snapshot = new Map();
       return { isNullObject: true };
@@ -302,7 +305,8 @@ export class FakeContext {
     const kind = handle.kind;
     const snapshot = handle.snapshot ?? new Map<string, unknown>();
     const out: Record<string, unknown> = {};
-    const names = tree.size > 0 ? [...tree.keys()] : Object.keys(kind.scalars ?? {}).filter((n) => kind.scalars![n]!.get);
+    const names =
+      tree.size > 0 ? [...tree.keys()] : Object.keys(kind.scalars ?? {}).filter((n) => kind.scalars![n]!.get);
     for (const name of names) {
       const sub = tree.get(name) ?? new Map();
       if (name === 'items' && kind.items) {
@@ -317,7 +321,8 @@ export class FakeContext {
       }
       const scalar = kind.scalars?.[name];
       if (scalar?.get) {
-        if (sub.size > 0) throw new FakeOfficeError('InvalidArgument', `${kind.name}.${name} has no properties to load`);
+        if (sub.size > 0)
+          throw new FakeOfficeError('InvalidArgument', `${kind.name}.${name} has no properties to load`);
         const v = scalar.get(value as never, this);
         const copy = v === undefined ? undefined : JSON.parse(JSON.stringify(v));
         snapshot.set(name, copy);
@@ -353,7 +358,10 @@ export class FakeContext {
     if (requestBytes > this.fake.payloadLimitBytes) {
       this.fake.syncLog.push({ requestBytes, responseBytes: 0, operations: ops.length });
       await tick();
-      throw new FakeOfficeError('RequestPayloadSizeLimitExceeded', `The request payload (${requestBytes} bytes) exceeds the size limit.`);
+      throw new FakeOfficeError(
+        'RequestPayloadSizeLimitExceeded',
+        `The request payload (${requestBytes} bytes) exceeds the size limit.`,
+      );
     }
     this.syncNumber += 1;
     this.responseParts = [];
@@ -375,7 +383,10 @@ export class FakeContext {
     await tick();
     if (failure) throw failure;
     if (responseBytes > this.fake.payloadLimitBytes)
-      throw new FakeOfficeError('ResponsePayloadSizeLimitExceeded', `The response payload (${responseBytes} bytes) exceeds the size limit.`);
+      throw new FakeOfficeError(
+        'ResponsePayloadSizeLimitExceeded',
+        `The response payload (${responseBytes} bytes) exceeds the size limit.`,
+      );
   }
 }
 
@@ -418,7 +429,15 @@ function rangeArg(sheet: FakeSheet, arg: unknown): Rect {
 
 function byIndexes(row: unknown, col: unknown, rows: unknown, cols: unknown): Rect {
   const [r, c, h, w] = [row, col, rows, cols].map(Number) as [number, number, number, number];
-  if (![r, c, h, w].every(Number.isInteger) || r < 0 || c < 0 || h < 1 || w < 1 || r + h > MAX_ROWS || c + w > MAX_COLUMNS)
+  if (
+    ![r, c, h, w].every(Number.isInteger) ||
+    r < 0 ||
+    c < 0 ||
+    h < 1 ||
+    w < 1 ||
+    r + h > MAX_ROWS ||
+    c + w > MAX_COLUMNS
+  )
     throw new FakeOfficeError('InvalidArgument', `getRangeByIndexes(${r}, ${c}, ${h}, ${w}) is outside the sheet.`);
   return { top: r, left: c, bottom: r + h - 1, right: c + w - 1 };
 }
@@ -434,7 +453,11 @@ const WorksheetCollectionKind: Kind = {
   scalars: { count: { get: (wb: FakeWorkbook) => wb.sheets.length } },
   methods: {
     getItem: { kind: () => WorksheetKind, run: (wb: FakeWorkbook, [name]) => wb.requireSheet(String(name)) },
-    getItemOrNullObject: { kind: () => WorksheetKind, orNull: true, run: (wb: FakeWorkbook, [name]) => wb.sheet(String(name)) ?? null },
+    getItemOrNullObject: {
+      kind: () => WorksheetKind,
+      orNull: true,
+      run: (wb: FakeWorkbook, [name]) => wb.sheet(String(name)) ?? null,
+    },
     getActiveWorksheet: {
       kind: () => WorksheetKind,
       run: (wb: FakeWorkbook) => wb.activeSheet ?? wb.sheets[0] ?? null,
@@ -442,7 +465,8 @@ const WorksheetCollectionKind: Kind = {
     add: {
       kind: () => WorksheetKind,
       action: true,
-      run: (wb: FakeWorkbook, [name]) => wb.addSheet(name === undefined ? `Sheet${wb.sheets.length + 1}` : String(name)),
+      run: (wb: FakeWorkbook, [name]) =>
+        wb.addSheet(name === undefined ? `Sheet${wb.sheets.length + 1}` : String(name)),
     },
   },
 };
@@ -455,7 +479,8 @@ const WorksheetKind: Kind = {
       get: (s: FakeSheet) => s.name,
       set: (s: FakeSheet, v) => {
         const other = s.workbook.sheet(String(v));
-        if (other && other !== s) throw new FakeOfficeError('ItemAlreadyExists', `A sheet named ${String(v)} already exists.`);
+        if (other && other !== s)
+          throw new FakeOfficeError('ItemAlreadyExists', `A sheet named ${String(v)} already exists.`);
         s.name = String(v);
       },
     },
@@ -472,7 +497,8 @@ const WorksheetKind: Kind = {
   methods: {
     getRange: {
       kind: () => RangeKind,
-      run: (s: FakeSheet, [address]) => range(s, address === undefined || address === '' ? wholeSheet : rangeArg(s, address)),
+      run: (s: FakeSheet, [address]) =>
+        range(s, address === undefined || address === '' ? wholeSheet : rangeArg(s, address)),
     },
     getRangeByIndexes: { kind: () => RangeKind, run: (s: FakeSheet, [r, c, h, w]) => range(s, byIndexes(r, c, h, w)) },
     getCell: { kind: () => RangeKind, run: (s: FakeSheet, [r, c]) => range(s, byIndexes(r, c, 1, 1)) },
@@ -525,7 +551,10 @@ const RangeKind: Kind = {
     columnCount: { get: (r: RangeRef) => r.rect.right - r.rect.left + 1 },
     cellCount: { get: (r: RangeRef) => (r.rect.bottom - r.rect.top + 1) * (r.rect.right - r.rect.left + 1) },
     values: { get: (r: RangeRef) => r.sheet.values(r.rect), set: (r: RangeRef, v) => r.sheet.writeValues(r.rect, v) },
-    formulas: { get: (r: RangeRef) => r.sheet.formulas(r.rect), set: (r: RangeRef, v) => r.sheet.writeFormulas(r.rect, v) },
+    formulas: {
+      get: (r: RangeRef) => r.sheet.formulas(r.rect),
+      set: (r: RangeRef, v) => r.sheet.writeFormulas(r.rect, v),
+    },
     numberFormat: {
       get: (r: RangeRef) => r.sheet.numberFormats(r.rect),
       set: (r: RangeRef, v) => r.sheet.writeNumberFormat(r.rect, v),
@@ -563,7 +592,8 @@ const RangeKind: Kind = {
   methods: {
     getCell: {
       kind: () => RangeKind,
-      run: (r: RangeRef, [row, col]) => range(r.sheet, byIndexes(r.rect.top + Number(row), r.rect.left + Number(col), 1, 1)),
+      run: (r: RangeRef, [row, col]) =>
+        range(r.sheet, byIndexes(r.rect.top + Number(row), r.rect.left + Number(col), 1, 1)),
     },
     getIntersectionOrNullObject: {
       kind: () => RangeKind,
@@ -587,7 +617,8 @@ const RangeKind: Kind = {
       run: (r: RangeRef) => {
         const rects = r.sheet.merges.filter((m) => intersects(m, r.rect));
         // Excel gives up beyond 512 merged areas in one call (documented limit of getMergedAreasOrNullObject).
-        if (rects.length > 512) throw new FakeOfficeError('GeneralException', 'More than 512 merged areas in the range.');
+        if (rects.length > 512)
+          throw new FakeOfficeError('GeneralException', 'More than 512 merged areas in the range.');
         return rects.length ? ({ sheet: r.sheet, rects } satisfies AreasRef) : null;
       },
     },
@@ -606,7 +637,9 @@ const RangeKind: Kind = {
 const RangeAreasKind: Kind = {
   name: 'RangeAreas',
   scalars: {
-    address: { get: (a: AreasRef) => a.rects.map((r) => `${quoteSheetName(a.sheet.name)}!${rectAddress(r)}`).join(',') },
+    address: {
+      get: (a: AreasRef) => a.rects.map((r) => `${quoteSheetName(a.sheet.name)}!${rectAddress(r)}`).join(','),
+    },
     areaCount: { get: (a: AreasRef) => a.rects.length },
   },
   navs: { areas: { kind: () => RangeCollectionKind, get: (a: AreasRef) => a } },
@@ -662,7 +695,10 @@ const FormatProtectionKind: Kind = {
       set: (r: RangeRef, v) => {
         // Excel refuses to change locking while the sheet is protected, whatever the options.
         if (r.sheet.protection.protected)
-          throw new FakeOfficeError('AccessDenied', "The cell or chart you're trying to change is on a protected sheet.");
+          throw new FakeOfficeError(
+            'AccessDenied',
+            "The cell or chart you're trying to change is on a protected sheet.",
+          );
         r.sheet.setCellProps(r.rect, { locked: Boolean(v) }, false);
       },
     },
@@ -671,18 +707,23 @@ const FormatProtectionKind: Kind = {
 
 const ConditionalFormatCollectionKind: Kind = {
   name: 'ConditionalFormatCollection',
-  scalars: { count: { get: (r: RangeRef) => r.sheet.conditionalFormats.filter((cf) => intersects(cf.rect, r.rect)).length } },
+  scalars: {
+    count: { get: (r: RangeRef) => r.sheet.conditionalFormats.filter((cf) => intersects(cf.rect, r.rect)).length },
+  },
   items: {
     kind: () => ConditionalFormatKind,
     list: (r: RangeRef) =>
-      r.sheet.conditionalFormats.filter((cf) => intersects(cf.rect, r.rect)).map((cf) => ({ sheet: r.sheet, cf }) satisfies CfRef),
+      r.sheet.conditionalFormats
+        .filter((cf) => intersects(cf.rect, r.rect))
+        .map((cf) => ({ sheet: r.sheet, cf }) satisfies CfRef),
   },
   methods: {
     add: {
       kind: () => ConditionalFormatKind,
       action: true,
       run: (r: RangeRef, [type]) => {
-        if (type !== 'Custom') throw new FakeOfficeError('NotImplemented', `fake: conditional format type ${String(type)}`);
+        if (type !== 'Custom')
+          throw new FakeOfficeError('NotImplemented', `fake: conditional format type ${String(type)}`);
         r.sheet.assertEditable(r.rect, 'objects');
         const cf: FakeConditionalFormat = {
           id: r.sheet.workbook.newId('cf'),
@@ -742,7 +783,8 @@ const ConditionalFormatKind: Kind = {
     custom: {
       kind: () => CustomConditionalFormatKind,
       get: (c: CfRef) => {
-        if (c.cf.type !== 'Custom') throw new FakeOfficeError('InvalidOperation', 'The conditional format is not custom.');
+        if (c.cf.type !== 'Custom')
+          throw new FakeOfficeError('InvalidOperation', 'The conditional format is not custom.');
         return c;
       },
     },
@@ -789,12 +831,16 @@ const ConditionalRangeFormatKind: Kind = {
 
 const ConditionalFillKind: Kind = {
   name: 'ConditionalRangeFill',
-  scalars: { color: { get: (c: CfRef) => c.cf.fill, set: (c: CfRef, v) => void (c.cf.fill = String(v).toUpperCase()) } },
+  scalars: {
+    color: { get: (c: CfRef) => c.cf.fill, set: (c: CfRef, v) => void (c.cf.fill = String(v).toUpperCase()) },
+  },
 };
 
 const ConditionalFontKind: Kind = {
   name: 'ConditionalRangeFont',
-  scalars: { color: { get: (c: CfRef) => c.cf.fontColor, set: (c: CfRef, v) => void (c.cf.fontColor = String(v).toUpperCase()) } },
+  scalars: {
+    color: { get: (c: CfRef) => c.cf.fontColor, set: (c: CfRef, v) => void (c.cf.fontColor = String(v).toUpperCase()) },
+  },
 };
 
 const DataValidationKind: Kind = {
@@ -854,7 +900,8 @@ const ProtectionKind: Kind = {
   methods: {
     protect: {
       action: true,
-      run: (s: FakeSheet, [options, password]) => s.protect(options as ProtectionOptions | undefined, password as string | undefined),
+      run: (s: FakeSheet, [options, password]) =>
+        s.protect(options as ProtectionOptions | undefined, password as string | undefined),
     },
     unprotect: { action: true, run: (s: FakeSheet, [password]) => s.unprotect(password as string | undefined) },
   },
@@ -908,7 +955,7 @@ export function installFakeOffice(scope: object, workbook: FakeWorkbook): FakeOf
       first instanceof FakeContext
         ? first
         : first && typeof first === 'object' && (first as { context?: unknown }).context instanceof FakeContext
-          ? ((first as { context: FakeContext }).context)
+          ? (first as { context: FakeContext }).context
           : new FakeContext(workbook);
     workbook.stats.runs += 1;
     const result = await batch(ctx);
@@ -938,7 +985,9 @@ export function installFakeOffice(scope: object, workbook: FakeWorkbook): FakeOf
     context: {
       document: { settings },
       displayLanguage: 'ro-RO',
-      requirements: { isSetSupported: (name: string, version?: string) => name === 'ExcelApi' && Number(version ?? '1') <= 1.12 },
+      requirements: {
+        isSetSupported: (name: string, version?: string) => name === 'ExcelApi' && Number(version ?? '1') <= 1.12,
+      },
     },
     HostType: { Excel: 'Excel' },
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },

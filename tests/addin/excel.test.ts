@@ -1,0 +1,408 @@
+// addin/excel against the fake Excel, on the Sector 1 seed plan: what a coordinator sees after preparing,
+// highlighting and filtering, and what each action costs in round trips.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  applyFilter,
+  applyHighlighting,
+  asExcelText,
+  clearFilter,
+  lastFilter,
+  onPlanEdited,
+  preparePlan,
+  protectForUnit,
+  readWorkbook,
+  selectCell,
+  writeRows,
+} from '../../addin/excel';
+import { cellAddress } from '../../plan/address';
+import { readPlan } from '../../plan/grid';
+import { STATE_PALETTE, tableLayout } from '../../plan/highlight';
+import { META_SHEET, type Plan, type PlanMeta, type WorkbookGrid } from '../../plan/model';
+import { deadlineState } from '../../plan/state';
+import { seedGrid } from '../support/seed';
+import { FakeWorkbook, installFakeOffice, type FakeOffice } from './fake-excel';
+import { evaluateConditionalFormats } from './fake-excel/evaluate';
+import { scaledSeedGrid } from './scaled-plan';
+
+const META: PlanMeta = { planId: 'sector1-2022', revision: 3, issuedAt: '2023-01-10T08:00:00.000Z', schemaVersion: 1 };
+const SEM_I_2023 = /^SEM\.\s*I\s+2023$/i;
+
+let wb: FakeWorkbook;
+let office: FakeOffice;
+
+function install(grid = seedGrid()): void {
+  wb = FakeWorkbook.fromGrid(grid);
+  office = installFakeOffice(globalThis, wb);
+}
+
+async function readBack(): Promise<Plan> {
+  return readPlan(await readWorkbook());
+}
+
+async function preparedPlan(): Promise<Plan> {
+  await preparePlan(await readBack(), META);
+  return readBack();
+}
+
+/** Rows the AutoFilter leaves visible among the action rows. */
+function visibleActions(plan: Plan): string[] {
+  const sheet = wb.sheet(plan.sheet)!;
+  return plan.actions.filter((a) => sheet.rowVisible(a.row)).map((a) => a.id);
+}
+
+const owns = (plan: Plan, code: string) =>
+  plan.actions.filter((a) => new RegExp(`(^|[^A-ZĂÂÎȘȚ])${code}([^A-ZĂÂÎȘȚ]|$)`).test(a.text.owners)).map((a) => a.id);
+
+afterEach(() => office?.uninstall());
+
+describe('readWorkbook', () => {
+  beforeEach(() => install());
+
+  it('gives every sheet with its values, merged areas and state, the very hidden metadata sheet included', async () => {
+    // A coordinator's copy: criterion rows merged across the table, as Word tables paste into Excel.
+    const criterionRows = seedGrid().sheets[0]!.rows.flatMap((row, r) =>
+      /^CRITERIUL/.test(String(row[0] ?? '')) ? [r] : [],
+    );
+    for (const r of criterionRows) wb.sheet('Plan')!.merge({ top: r, left: 0, bottom: r, right: 5 });
+    const meta = wb.addSheet(META_SHEET);
+    meta.writeValues({ top: 0, left: 0, bottom: 0, right: 1 }, [['planId', 'p1']]);
+    meta.visibility = 'VeryHidden';
+
+    const grid = await readWorkbook();
+    // Rows are ragged (SheetGrid): compare without trailing empty cells.
+    const trimmed = (g: WorkbookGrid) =>
+      g.sheets.map((s) => ({
+        ...s,
+        rows: s.rows.map((row) => row.slice(0, row.findLastIndex((v) => v !== null) + 1)),
+      }));
+    expect(trimmed(grid)).toEqual(trimmed(wb.toGrid()));
+    expect(grid.sheets.map((s) => [s.name, s.state])).toEqual([
+      ['Plan', 'visible'],
+      [META_SHEET, 'veryHidden'],
+    ]);
+    expect(grid.sheets[0]!.merges).toHaveLength(criterionRows.length);
+    expect(readPlan(grid).actions).toHaveLength(72);
+  });
+});
+
+describe('preparePlan', () => {
+  beforeEach(() => install());
+
+  it('appends ID, Stare and the two hidden helpers right of the table and leaves the team’s cells as they were', async () => {
+    const before = wb.toGrid().sheets[0]!.rows;
+    const original = await readBack();
+    const { layout } = await preparePlan(original, META);
+    const plan = await readBack();
+    const sheet = wb.sheet('Plan')!;
+
+    expect(layout.columns).toEqual({ id: 6, status: 7, dueDate: 8, ownerCodes: 9 });
+    expect(plan.columns).toMatchObject(layout.columns);
+    expect([6, 7, 8, 9].map((c) => sheet.value(plan.headerRow, c))).toEqual([
+      'ID',
+      'Stare',
+      'Termen calculat',
+      'Coduri responsabili',
+    ]);
+    expect(sheet.hiddenColumns).toEqual(new Set([8, 9]));
+    // Nothing shifted: the six columns of the team are untouched.
+    before.forEach((row, r) => row.slice(0, 6).forEach((v, c) => expect(sheet.value(r, c)).toBe(v ?? '')));
+
+    expect(plan.actions.map((a) => a.id)).toEqual(original.actions.map((a) => a.id));
+    for (const a of plan.actions) {
+      expect(sheet.value(a.row, 6)).toBe(a.id); // stored as text, never turned into a date or number
+      expect(a.text.status).toBe('Neînceput');
+      expect(sheet.validationAt(a.row, 7)?.list.source).toBe(
+        'Neînceput,În curs,Parțial realizat,Realizat,Amânat,Anulat',
+      );
+    }
+    // The dropdown is on action rows only, never on criterion, subcriterion or header rows.
+    for (const c of plan.subcriteria) expect(sheet.validationAt(c.row, 7)).toBeNull();
+    expect(sheet.validationAt(plan.headerRow, 7)).toBeNull();
+
+    const smartCity = plan.actions.find((a) => a.text.owners.startsWith('CL, DI, DME'))!;
+    expect(sheet.value(smartCity.row, 9)).toBe(';CL;CSDDPP;DGAPL;DI;DME;SIC;');
+    const permanent = plan.actions.find((a) => a.text.deadline === 'Permanent')!;
+    expect(sheet.value(permanent.row, 8)).toBe('recurent');
+    const semI = plan.actions.find((a) => SEM_I_2023.test(a.text.deadline))!;
+    expect(sheet.value(semI.row, 8)).toBe(45107); // 30.06.2023
+    expect(sheet.cell(semI.row, 8)?.numberFormat).toBe('dd.mm.yyyy');
+
+    expect(wb.sheet(META_SHEET)?.visibility).toBe('VeryHidden');
+    expect(plan.meta).toEqual(META);
+  });
+
+  it('is idempotent: a prepared plan keeps its columns and values', async () => {
+    const plan = await preparedPlan();
+    const grid = wb.toGrid();
+    await preparePlan(plan, META);
+    expect(wb.toGrid()).toEqual(grid);
+  });
+});
+
+describe('applyHighlighting', () => {
+  beforeEach(() => install());
+
+  async function highlighted(done: string[] = []): Promise<Plan> {
+    let plan = await preparedPlan();
+    for (const id of done) {
+      const a = plan.actions.find((x) => x.id === id)!;
+      wb.userEdit('Plan', cellAddress(a.row, plan.columns.status!), [['Realizat']]);
+    }
+    plan = await readBack();
+    await applyHighlighting(plan, { soonDays: 30 });
+    return plan;
+  }
+
+  function colours(plan: Plan, today: string) {
+    const map = evaluateConditionalFormats(wb.sheet('Plan')!, today);
+    return new Map(plan.actions.map((a) => [a.id, map.get(a.row)?.fill ?? null]));
+  }
+
+  it('colours each action by its deadline state, as the pure deadlineState says, on any day', async () => {
+    const plan = await highlighted(['1.1.1', '2.2.1']);
+    for (const today of ['2022-11-20', '2023-06-15', '2023-07-01', '2024-01-15']) {
+      const fills = colours(plan, today);
+      for (const a of plan.actions) {
+        const state = deadlineState(a, today, 30);
+        expect([a.id, today, fills.get(a.id)]).toEqual([
+          a.id,
+          today,
+          state === 'on-track' ? null : STATE_PALETTE[state].fill,
+        ]);
+      }
+    }
+    // Rows that are not actions stay uncoloured.
+    const map = evaluateConditionalFormats(wb.sheet('Plan')!, '2023-07-01');
+    const actionRows = new Set(plan.actions.map((a) => a.row));
+    expect([...map.keys()].filter((r) => !actionRows.has(r))).toEqual([]);
+  });
+
+  it('on 2023-07-01 every SEM. I 2023 action not done is overdue; on 2023-06-15 due soon; Permanent recurring; Realizat done', async () => {
+    const plan = await highlighted(['3.1.3', '5.1.3']); // two SEM. I 2023 actions marked Realizat
+    const semI = plan.actions.filter((a) => SEM_I_2023.test(a.text.deadline.trim()));
+    expect(semI.length).toBeGreaterThan(15);
+    const done = new Set(['3.1.3', '5.1.3']);
+    expect(semI.filter((a) => done.has(a.id))).toHaveLength(2);
+
+    const july = colours(plan, '2023-07-01');
+    const june = colours(plan, '2023-06-15');
+    for (const a of semI) {
+      expect([a.id, july.get(a.id)]).toEqual([
+        a.id,
+        done.has(a.id) ? STATE_PALETTE.done.fill : STATE_PALETTE.overdue.fill,
+      ]);
+      expect([a.id, june.get(a.id)]).toEqual([
+        a.id,
+        done.has(a.id) ? STATE_PALETTE.done.fill : STATE_PALETTE['due-soon'].fill,
+      ]);
+    }
+    const permanent = plan.actions.filter((a) => a.text.deadline.trim() === 'Permanent');
+    expect(permanent.length).toBeGreaterThan(3);
+    for (const a of permanent) expect(july.get(a.id)).toBe(STATE_PALETTE.recurring.fill);
+  });
+
+  it('puts its rules on the table body with absolute columns, replaces them when re-run and keeps the team’s own rules', async () => {
+    const plan = await preparedPlan();
+    await Excel.run(async (context) => {
+      const cf = context.workbook.worksheets
+        .getItem('Plan')
+        .getRange('E77:E90')
+        .conditionalFormats.add(Excel.ConditionalFormatType.custom);
+      cf.custom.rule.formula = '=LEN(E77)>200';
+      cf.custom.format.fill.color = '#123456';
+    });
+    await applyHighlighting(plan, { soonDays: 30 });
+    await applyHighlighting(plan, { soonDays: 14 });
+    const rules = wb.sheet('Plan')!.conditionalFormats;
+    expect(rules).toHaveLength(6);
+    expect(rules.slice(0, 5).map((r) => r.fill)).toEqual(
+      ['done', 'recurring', 'invalid', 'overdue', 'due-soon'].map(
+        (s) => STATE_PALETTE[s as keyof typeof STATE_PALETTE].fill,
+      ),
+    );
+    const layout = tableLayout(plan)!;
+    for (const r of rules.slice(0, 5)) {
+      expect(r.rect).toEqual({
+        top: layout.bodyTop,
+        left: layout.left,
+        bottom: layout.bodyBottom,
+        right: layout.right,
+      });
+      expect(r.formula).toMatch(/\$[HI]76\b/);
+      expect(r.formula).not.toMatch(/[^$][A-Z]76\b/);
+    }
+    expect(rules[4]!.formula).toContain('TODAY()+14');
+    expect(rules[5]!.formula).toBe('=LEN(E77)>200');
+  });
+});
+
+describe('applyFilter', () => {
+  let plan: Plan;
+  beforeEach(async () => {
+    install();
+    plan = await preparedPlan();
+  });
+
+  it('shows the rows of one unit, multi-owner rows included, and counts them', async () => {
+    const outcome = await applyFilter(plan, { unit: 'DMRU' }, { today: '2023-07-01' });
+    const shown = visibleActions(plan);
+    expect(shown).toEqual(owns(plan, 'DMRU'));
+    expect(shown.length).toBeGreaterThan(10);
+    expect(outcome).toEqual({ shown: shown.length, total: 72 });
+    expect(shown).toContain('3.1.3'); // "DMRU, Șefi departamente ..."
+    expect(shown).toContain('3.3.2'); // "STLSA, DJLCA, DMRU"
+  });
+
+  it('matches DI exactly: never a row of CSDDPP or one that names a Direcția in words', async () => {
+    const row = plan.actions.find((a) => a.id === '6.1.2')!;
+    wb.userEdit('Plan', cellAddress(row.row, plan.columns.owners!), [['DIRECȚIA Management Economic']]);
+    plan = await readBack();
+    await preparePlan(plan, META); // recomputes the owner codes helper
+    plan = await readBack();
+    await applyFilter(plan, { unit: 'DI' }, { today: '2023-07-01' });
+    const shown = visibleActions(plan);
+    expect(shown).toEqual(owns(plan, 'DI'));
+    expect(shown.length).toBe(2);
+    expect(shown).not.toContain('6.1.2');
+    const csddppOnly = plan.actions.filter((a) => /CSDDPP/.test(a.text.owners) && !/\bDI\b/.test(a.text.owners));
+    expect(csddppOnly.length).toBeGreaterThan(3);
+    for (const a of csddppOnly) expect(shown).not.toContain(a.id);
+    // The same multi-owner row shows under each of its units.
+    await applyFilter(plan, { unit: 'SIC' }, { today: '2023-07-01' });
+    expect(visibleActions(plan)).toContain('2.4.1');
+    await applyFilter(plan, { unit: 'CSDDPP' }, { today: '2023-07-01' });
+    expect(visibleActions(plan)).toContain('2.4.1');
+  });
+
+  it('filters by criterion and by deadline state, combined, and remembers the choice in the document', async () => {
+    const today = '2023-07-01';
+    const outcome = await applyFilter(plan, { criterion: '3', state: 'overdue' }, { today, soonDays: 30 });
+    const expected = plan.actions
+      .filter((a) => a.id.startsWith('3.') && deadlineState(a, today, 30) === 'overdue')
+      .map((a) => a.id);
+    expect(visibleActions(plan)).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(3);
+    expect(outcome.shown).toBe(expected.length);
+    expect(lastFilter()).toEqual({ unit: null, criterion: '3', state: 'overdue' });
+    expect(wb.savedSettings['caf-plan.filter']).toEqual({ unit: null, criterion: '3', state: 'overdue' });
+
+    for (const state of ['recurring', 'due-soon', 'on-track', 'invalid', 'done'] as const) {
+      await applyFilter(plan, { state }, { today: '2023-06-15', soonDays: 30 });
+      expect([state, visibleActions(plan)]).toEqual([
+        state,
+        plan.actions.filter((a) => deadlineState(a, '2023-06-15', 30) === state).map((a) => a.id),
+      ]);
+    }
+  });
+
+  it('uses the sheet’s own AutoFilter, so clearing shows every row again', async () => {
+    await applyFilter(plan, { unit: 'SIC' }, { today: '2023-07-01' });
+    expect(wb.sheet('Plan')!.autoFilter?.rect).toMatchObject({ top: plan.headerRow, left: 0, right: 9 });
+    await clearFilter('Plan');
+    expect(visibleActions(plan)).toHaveLength(72);
+    expect(lastFilter()).toBeNull();
+  });
+});
+
+describe('department copies, writing back, events', () => {
+  let plan: Plan;
+  beforeEach(async () => {
+    install();
+    plan = await preparedPlan();
+  });
+
+  it('protectForUnit leaves only the unit’s Stare and Monitorizare cells editable, and filtering still works', async () => {
+    const { rows } = await protectForUnit(plan, 'DMRU');
+    const dmru = new Set(owns(plan, 'DMRU'));
+    expect(rows).toBe(dmru.size);
+    const sheet = wb.sheet('Plan')!;
+    expect(sheet.protection.protected).toBe(true);
+    for (const a of plan.actions) {
+      for (const [field, col] of Object.entries(plan.columns)) {
+        const editable = dmru.has(a.id) && (field === 'status' || field === 'monitoring');
+        expect([a.id, field, sheet.locked(a.row, col)]).toEqual([a.id, field, !editable]);
+      }
+    }
+    const mine = plan.actions.find((a) => dmru.has(a.id))!;
+    const other = plan.actions.find((a) => !dmru.has(a.id))!;
+    wb.userEdit('Plan', cellAddress(mine.row, plan.columns.status!), [['În curs']]);
+    expect(() => wb.userEdit('Plan', cellAddress(other.row, plan.columns.status!), [['În curs']])).toThrow(/protected/);
+    expect(() => wb.userEdit('Plan', cellAddress(mine.row, plan.columns.owners!), [['SIC']])).toThrow(/protected/);
+    await applyFilter(plan, { unit: 'DMRU' }, { today: '2023-07-01' });
+    expect(visibleActions(plan)).toEqual([...dmru]);
+  });
+
+  it('writeRows writes submitted text as text, never as a formula or a number', async () => {
+    const a = plan.actions[0]!;
+    const col = plan.columns.monitoring!;
+    await writeRows('Plan', [
+      { row: a.row, col, value: '=HYPERLINK("http://x","y")' },
+      { row: a.row, col: plan.columns.status!, value: 'În curs' },
+      { row: a.row + 1, col, value: '1.5' },
+      { row: a.row + 2, col, value: '- în lucru' },
+    ]);
+    const sheet = wb.sheet('Plan')!;
+    expect(sheet.value(a.row, col)).toBe('=HYPERLINK("http://x","y")');
+    expect(sheet.cell(a.row, col)?.formula).toBeUndefined();
+    expect(sheet.value(a.row, plan.columns.status!)).toBe('În curs');
+    expect(sheet.value(a.row + 1, col)).toBe('1.5');
+    expect(sheet.value(a.row + 2, col)).toBe('- în lucru');
+    expect(asExcelText('Raport')).toBe('Raport');
+  });
+
+  it('onPlanEdited batches quick edits into one call with the changed rows, until stopped', async () => {
+    const calls: number[][] = [];
+    const stop = await onPlanEdited(plan, (edit) => calls.push(edit.rows), { debounceMs: 30 });
+    const [a, b] = plan.actions;
+    wb.userEdit('Plan', cellAddress(a!.row, plan.columns.status!), [['În curs']]);
+    wb.userEdit('Plan', `${cellAddress(b!.row, 4)}:${cellAddress(b!.row + 1, 4)}`, [['x'], ['y']]);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(calls).toEqual([[a!.row, b!.row, b!.row + 1]]);
+    await stop();
+    wb.userEdit('Plan', cellAddress(a!.row, plan.columns.status!), [['Realizat']]);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(calls).toHaveLength(1);
+  });
+
+  it('selectCell activates the sheet and selects a finding’s cell', async () => {
+    await selectCell('Plan', 'D80');
+    expect(wb.selection).toEqual({ sheet: 'Plan', rect: { top: 79, left: 3, bottom: 79, right: 3 } });
+  });
+});
+
+describe('round trips', () => {
+  for (const size of [72, 1_000, 10_000]) {
+    it(`every action costs at most 3 syncs and stays under Excel on the web's 5 MB payloads at ${size} actions`, async () => {
+      install(scaledSeedGrid(size));
+      const steps: [string, () => Promise<unknown>][] = [];
+      let plan = readPlan(wb.toGrid());
+      expect(plan.actions).toHaveLength(size);
+      steps.push(['readWorkbook', () => readWorkbook()]);
+      steps.push(['preparePlan', async () => (plan = (await preparePlan(plan, META)).plan)]);
+      steps.push(['applyHighlighting', () => applyHighlighting(plan, { soonDays: 30 })]);
+      steps.push(['applyFilter', () => applyFilter(plan, { unit: 'DMRU', state: 'overdue' }, { today: '2023-07-01' })]);
+      steps.push(['clearFilter', () => clearFilter('Plan')]);
+      steps.push([
+        'writeRows',
+        () =>
+          writeRows(
+            'Plan',
+            plan.actions.map((a) => ({ row: a.row, col: plan.columns.monitoring!, value: 'verificat' })),
+          ),
+      ]);
+      steps.push(['protectForUnit', () => protectForUnit(plan, 'DMRU')]);
+      const costs: Record<string, number> = {};
+      for (const [name, step] of steps) {
+        wb.resetStats();
+        await step();
+        costs[name] = wb.stats.syncs;
+        expect([name, wb.stats.runs]).toEqual([name, 1]);
+        expect([name, wb.stats.largestRequestBytes < 5 * 1024 * 1024]).toEqual([name, true]);
+        expect([name, wb.stats.largestResponseBytes < 5 * 1024 * 1024]).toEqual([name, true]);
+      }
+      for (const [name, syncs] of Object.entries(costs)) expect([name, syncs <= 3]).toEqual([name, true]);
+      // The prepared plan reads back whole at this size.
+      expect(readPlan(await readWorkbook()).actions).toHaveLength(size);
+    }, 120_000);
+  }
+});
