@@ -92,7 +92,11 @@ function damaged(error: Error): CafError {
 }
 
 function notZip(): CafError {
-  return readError('xlsx-not-zip', 'Fișierul nu este un registru Excel (.xlsx).', 'The file is not an Excel workbook (.xlsx).');
+  return readError(
+    'xlsx-not-zip',
+    'Fișierul nu este un registru Excel (.xlsx).',
+    'The file is not an Excel workbook (.xlsx).',
+  );
 }
 
 function tooLarge(limit: number): CafError {
@@ -108,7 +112,8 @@ async function readEntries(bytes: Uint8Array, limits: PackageLimits): Promise<En
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const zipfile = await new Promise<yauzl.ZipFile>((resolve, reject) => {
     yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: true }, (error, zip) => {
-      if (error || !zip) reject(/central directory/i.test(error?.message ?? '') ? notZip() : damaged(error ?? new Error('no zip')));
+      if (error || !zip)
+        reject(/central directory/i.test(error?.message ?? '') ? notZip() : damaged(error ?? new Error('no zip')));
       else resolve(zip);
     });
   });
@@ -333,7 +338,9 @@ export class XlsxPackage {
     const xml = this.text(CONTENT_TYPES_PART);
     const prefix = rootPrefix(xml)?.prefix ?? '';
     const partName = `/${part}`;
-    const existing = startTags(xml, `${prefix}Override`).find((t) => normalise(attr(t.tag, 'PartName') ?? '') === normalise(partName));
+    const existing = startTags(xml, `${prefix}Override`).find(
+      (t) => normalise(attr(t.tag, 'PartName') ?? '') === normalise(partName),
+    );
     const element = `<${prefix}Override PartName="${escapeXml(partName)}" ContentType="${contentType}"/>`;
     if (existing) {
       if (attr(existing.tag, 'ContentType') === contentType) return;
@@ -346,7 +353,9 @@ export class XlsxPackage {
   removeOverride(part: string): void {
     const xml = this.text(CONTENT_TYPES_PART);
     const prefix = rootPrefix(xml)?.prefix ?? '';
-    const existing = startTags(xml, `${prefix}Override`).find((t) => normalise(attr(t.tag, 'PartName') ?? '') === normalise(`/${part}`));
+    const existing = startTags(xml, `${prefix}Override`).find(
+      (t) => normalise(attr(t.tag, 'PartName') ?? '') === normalise(`/${part}`),
+    );
     if (existing) this.setText(CONTENT_TYPES_PART, xml.slice(0, existing.start) + xml.slice(existing.end));
   }
 
@@ -354,14 +363,18 @@ export class XlsxPackage {
   setDefault(extension: string, contentType: string): void {
     const xml = this.text(CONTENT_TYPES_PART);
     const prefix = rootPrefix(xml)?.prefix ?? '';
-    const has = startTags(xml, `${prefix}Default`).some((t) => (attr(t.tag, 'Extension') ?? '').toLowerCase() === extension.toLowerCase());
+    const has = startTags(xml, `${prefix}Default`).some(
+      (t) => (attr(t.tag, 'Extension') ?? '').toLowerCase() === extension.toLowerCase(),
+    );
     if (has) return;
     const element = `<${prefix}Default Extension="${extension}" ContentType="${contentType}"/>`;
     // Defaults come before Overrides by convention (the schema allows any order).
     const firstOverride = xml.indexOf(`<${prefix}Override`);
     this.setText(
       CONTENT_TYPES_PART,
-      firstOverride >= 0 ? xml.slice(0, firstOverride) + element + xml.slice(firstOverride) : insertBeforeClose(xml, `${prefix}Types`, element),
+      firstOverride >= 0
+        ? xml.slice(0, firstOverride) + element + xml.slice(firstOverride)
+        : insertBeforeClose(xml, `${prefix}Types`, element),
     );
   }
 
@@ -443,7 +456,7 @@ export class XlsxPackage {
     const tag = startTags(xml, `${prefix}sheet`).find((t) => attr(t.tag, 'name') === name);
     if (!tag) return;
     let out = tag.tag.replace(/\sstate\s*=\s*("[^"]*"|'[^']*')/, '');
-    if (state !== 'visible') out = out.replace(/^(<\S+)/, `$1 state="${state}"`);
+    if (state !== 'visible') out = out.replace(/^(<[^\s/>]+)/, `$1 state="${state}"`);
     if (out !== tag.tag) this.setText(this.workbookPart, xml.slice(0, tag.start) + out + xml.slice(tag.end));
   }
 
@@ -459,7 +472,9 @@ export class XlsxPackage {
     const titles = /<TitlesOfParts>([\s\S]*?)<\/TitlesOfParts>/.exec(xml);
     if (!pairs || !titles) return;
     // The position of the sheet names among all titles: the counts of the groups listed before "Worksheets".
-    const groups = [...pairs[0].matchAll(/<vt:lpstr>([^<]*)<\/vt:lpstr>\s*<\/vt:variant>\s*<vt:variant>\s*<vt:i4>(\d+)<\/vt:i4>/g)];
+    const groups = [
+      ...pairs[0].matchAll(/<vt:lpstr>([^<]*)<\/vt:lpstr>\s*<\/vt:variant>\s*<vt:variant>\s*<vt:i4>(\d+)<\/vt:i4>/g),
+    ];
     let offset = 0;
     let found = false;
     let newPairs = pairs[0];
@@ -477,7 +492,10 @@ export class XlsxPackage {
     if (!vector) return;
     const items = [...vector[2]!.matchAll(/<vt:lpstr>[\s\S]*?<\/vt:lpstr>|<vt:lpstr\/>/g)].map((m) => m[0]);
     items.splice(offset, 0, `<vt:lpstr>${escapeXml(name)}</vt:lpstr>`);
-    const newTitles = titles[0].replace(vector[0], `<vt:vector size="${items.length}" baseType="lpstr">${items.join('')}</vt:vector>`);
+    const newTitles = titles[0].replace(
+      vector[0],
+      `<vt:vector size="${items.length}" baseType="lpstr">${items.join('')}</vt:vector>`,
+    );
     xml = xml.replace(pairs[0], newPairs).replace(titles[0], newTitles);
     this.setText(appPart, xml);
   }

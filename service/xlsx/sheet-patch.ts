@@ -1,0 +1,866 @@
+// Surgical edits of one worksheet part: only the rows we write to are rebuilt, only the elements we add or
+// replace change; every other byte of the team's sheet (conditional formats, validations, merges, drawings,
+// extensions we do not know) is kept as it was. Elements we add go where the schema orders them (CT_Worksheet),
+// or Excel declares the file corrupt.
+import { cellAddress, columnLetters } from '../../plan/address';
+import { CONTENT_TYPES, REL_TYPES, escapeXml, startTags, type SheetRef, type XlsxPackage } from './package';
+import { elementEnd, insertInOrder, splitChildren, topLevel, type StyleChange, type StylesPatch } from './styles-patch';
+import { attr, endsName, parseCellRef, rootPrefix } from './xml';
+
+export const MAIN_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+
+/** CT_Worksheet children in schema order. */
+const WORKSHEET_ORDER = [
+  'sheetPr',
+  'dimension',
+  'sheetViews',
+  'sheetFormatPr',
+  'cols',
+  'sheetData',
+  'sheetCalcPr',
+  'sheetProtection',
+  'protectedRanges',
+  'scenarios',
+  'autoFilter',
+  'sortState',
+  'dataConsolidate',
+  'customSheetViews',
+  'mergeCells',
+  'phoneticPr',
+  'conditionalFormatting',
+  'dataValidations',
+  'hyperlinks',
+  'printOptions',
+  'pageMargins',
+  'pageSetup',
+  'headerFooter',
+  'rowBreaks',
+  'colBreaks',
+  'customProperties',
+  'cellWatches',
+  'ignoredErrors',
+  'smartTags',
+  'drawing',
+  'legacyDrawing',
+  'legacyDrawingHF',
+  'drawingHF',
+  'picture',
+  'oleObjects',
+  'controls',
+  'webPublishItems',
+  'tableParts',
+  'extLst',
+] as const;
+type WorksheetChild = (typeof WORKSHEET_ORDER)[number];
+
+/** Number format of the date cells we write. */
+export const DATE_FORMAT = 'dd.mm.yyyy';
+
+export type CellWrite =
+  | { kind: 'string'; text: string }
+  | { kind: 'number'; value: number }
+  /** An Excel date serial, shown with DATE_FORMAT (the cell's style gains that number format). */
+  | { kind: 'date'; serial: number }
+  /** Empties the cell; its format stays. */
+  | { kind: 'clear' };
+
+export interface CellInfo {
+  col: number;
+  style: number;
+  hasValue: boolean;
+  hasFormula: boolean;
+  /** The cell's `t` attribute ('' when absent: a number). */
+  type: string;
+  /** The text of an inline string or the raw `<v>` (a shared string index, a number). */
+  raw: string;
+}
+
+interface CellEdit {
+  value?: CellWrite;
+  style?: number;
+}
+
+interface RowSpan {
+  r: number;
+  start: number;
+  end: number;
+  /** End of the start tag. */
+  tagEnd: number;
+  selfClosing: boolean;
+}
+
+interface ColumnSpec {
+  min: number;
+  max: number;
+  /** The `<col>` tag's attributes other than min and max, as written. */
+  attrs: string;
+}
+
+export interface ProtectionOptions {
+  /** Operations users may still do on the protected sheet. */
+  allow?: ('autoFilter' | 'sort' | 'formatColumns' | 'formatRows' | 'formatCells')[];
+}
+
+export interface NoteOptions {
+  /** Size of the note box, in columns and rows. */
+  columns?: number;
+  rows?: number;
+  author?: string;
+}
+
+// Control characters are exactly what this pattern is for.
+const INVALID_XML_CHARS =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text as cell content: `_xHHHH_` sequences the user typed are escaped (OOXML would read them as characters),
+ * characters XML cannot carry and carriage returns are written as `_xHHHH_`, as Excel does.
+ */
+export function encodeCellText(text: string): string {
+  const escaped = text
+    .replace(/_x([0-9A-Fa-f]{4})_/g, '_x005F_x$1_')
+    .replace(INVALID_XML_CHARS, (c) =>
+      c.length === 1 && c.charCodeAt(0) < 0xd800
+        ? `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`
+        : '\uFFFD',
+    )
+    .replace(/\r/g, '_x000D_');
+  return escapeXml(escaped);
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`xlsx: not a finite number: ${value}`);
+  return String(value);
+}
+
+/** Sets (in place, or after the element name) or removes (null) an attribute of a start tag. */
+function setAttr(tag: string, name: string, value: string | null): string {
+  const re = new RegExp(`(\\s${name}\\s*=\\s*)("[^"]*"|'[^']*')`);
+  if (value === null) return tag.replace(re, '');
+  if (re.test(tag)) return tag.replace(re, (_m, lead: string) => `${lead}"${escapeXml(value)}"`);
+  return tag.replace(/^(<[^\s/>]+)/, `$1 ${name}="${escapeXml(value)}"`);
+}
+
+/** `A1:C3` / `A1` -> 0-based box. */
+function parseRef(ref: string): { top: number; left: number; bottom: number; right: number } | null {
+  const [a, b] = ref.split(':');
+  const start = a ? parseCellRef(a.replace(/\$/g, '')) : null;
+  const end = b ? parseCellRef(b.replace(/\$/g, '')) : start;
+  if (!start || !end) return null;
+  return { top: start.row, left: start.col, bottom: end.row, right: end.col };
+}
+
+export class SheetPatch {
+  readonly p: string;
+  /** The worksheet with `<sheetData/>` in place of its rows: small, so element edits can rescan it freely. */
+  private frame: string;
+  private readonly rowsXml: string;
+  private rowIndex: Map<number, RowSpan> | null = null;
+  private readonly edits = new Map<number, Map<number, CellEdit>>();
+  private readonly rowHidden = new Map<number, boolean>();
+  private readonly notes = new Map<string, { row: number; col: number; text: string; options: NoteOptions }>();
+  private formulaReplaced = false;
+  private readonly dateStyles = new Map<number, number>();
+
+  private constructor(
+    private readonly pkg: XlsxPackage,
+    readonly styles: StylesPatch,
+    readonly sheet: SheetRef,
+  ) {
+    const xml = pkg.text(sheet.part);
+    this.p = rootPrefix(xml)?.prefix ?? '';
+    const data = topLevel(xml, this.p, 'worksheet').find((c) => c.local === 'sheetData');
+    if (data) {
+      this.rowsXml = xml.slice(data.start, data.end);
+      this.frame = xml.slice(0, data.start) + `<${this.p}sheetData/>` + xml.slice(data.end);
+    } else {
+      this.rowsXml = `<${this.p}sheetData/>`;
+      this.frame = insertInOrder(xml, this.p, 'worksheet', WORKSHEET_ORDER, 'sheetData', this.rowsXml);
+    }
+  }
+
+  static open(pkg: XlsxPackage, styles: StylesPatch, sheet: SheetRef): SheetPatch {
+    return new SheetPatch(pkg, styles, sheet);
+  }
+
+  // --- Reading ------------------------------------------------------------------------------------------------
+
+  private rows(): Map<number, RowSpan> {
+    if (this.rowIndex) return this.rowIndex;
+    const index = new Map<number, RowSpan>();
+    const xml = this.rowsXml;
+    const open = `<${this.p}row`;
+    const close = `</${this.p}row>`;
+    let pos = 0;
+    let r = -1;
+    for (;;) {
+      const at = xml.indexOf(open, pos);
+      if (at < 0) break;
+      pos = at + open.length;
+      if (!endsName(xml, pos)) continue;
+      const gt = xml.indexOf('>', pos);
+      if (gt < 0) break;
+      const tag = xml.slice(at, gt + 1);
+      const rAttr = attr(tag, 'r');
+      r = rAttr !== null && /^\d+$/.test(rAttr) ? Number(rAttr) - 1 : r + 1;
+      const selfClosing = xml.charCodeAt(gt - 1) === 47;
+      const end = selfClosing ? gt + 1 : xml.indexOf(close, gt) + close.length;
+      if (end < gt) break;
+      index.set(r, { r, start: at, end, tagEnd: gt + 1, selfClosing });
+      pos = end;
+    }
+    this.rowIndex = index;
+    return index;
+  }
+
+  /** Row numbers (0-based) present in the sheet data. */
+  rowNumbers(): number[] {
+    return [...this.rows().keys()];
+  }
+
+  private rowTag(r: number): string | null {
+    const span = this.rows().get(r);
+    return span ? this.rowsXml.slice(span.start, span.tagEnd) : null;
+  }
+
+  /** The cells of a row as they are in the file (before our edits), each with its span in the row's text. */
+  private parseCells(r: number): (CellInfo & { xml: string })[] {
+    const span = this.rows().get(r);
+    if (!span || span.selfClosing) return [];
+    const xml = this.rowsXml.slice(span.tagEnd, span.end);
+    const open = `<${this.p}c`;
+    const close = `</${this.p}c>`;
+    const cells: (CellInfo & { xml: string })[] = [];
+    let pos = 0;
+    let col = -1;
+    for (;;) {
+      const at = xml.indexOf(open, pos);
+      if (at < 0) break;
+      pos = at + open.length;
+      if (!endsName(xml, pos)) continue;
+      const gt = xml.indexOf('>', pos);
+      if (gt < 0) break;
+      const tag = xml.slice(at, gt + 1);
+      const ref = attr(tag, 'r');
+      const parsed = ref ? parseCellRef(ref) : null;
+      col = parsed ? parsed.col : col + 1;
+      const selfClosing = xml.charCodeAt(gt - 1) === 47;
+      const end = selfClosing ? gt + 1 : xml.indexOf(close, gt) + close.length;
+      if (end < gt) break;
+      const inner = selfClosing ? '' : xml.slice(gt + 1, end - close.length);
+      const type = attr(tag, 't') ?? '';
+      const v = /<(?:\w+:)?v>([\s\S]*?)<\/(?:\w+:)?v>/.exec(inner)?.[1] ?? '';
+      const t =
+        type === 'inlineStr'
+          ? [...inner.matchAll(/<(?:\w+:)?t(?:\s[^>]*)?>([\s\S]*?)<\/(?:\w+:)?t>/g)].map((m) => m[1]).join('')
+          : '';
+      cells.push({
+        col,
+        style: Number(attr(tag, 's') ?? 0),
+        hasValue: type === 'inlineStr' ? t !== '' : v !== '',
+        hasFormula: new RegExp(`<${this.p}f[\\s/>]`).test(inner),
+        type,
+        raw: type === 'inlineStr' ? t : v,
+        xml: xml.slice(at, end),
+      });
+      pos = end;
+    }
+    return cells;
+  }
+
+  cellsOfRow(r: number): CellInfo[] {
+    return this.parseCells(r).map(({ xml: _xml, ...info }) => info);
+  }
+
+  private columns(): ColumnSpec[] {
+    const cols = topLevel(this.frame, this.p, 'worksheet').find((c) => c.local === 'cols');
+    if (!cols) return [];
+    return startTags(this.frame.slice(cols.start, cols.end), `${this.p}col`).map(({ tag }) => ({
+      min: Number(attr(tag, 'min')),
+      max: Number(attr(tag, 'max')),
+      attrs: tag
+        .replace(/^<\S+/, '')
+        .replace(/\/?>$/, '')
+        .replace(/\s(min|max)\s*=\s*("[^"]*"|'[^']*')/g, '')
+        .trim(),
+    }));
+  }
+
+  /** The format a cell shows with: its own, else its row's (customFormat), else its column's, else 0. */
+  styleAt(r: number, c: number): number {
+    const pending = this.edits.get(r)?.get(c)?.style;
+    if (pending !== undefined) return pending;
+    const cell = this.parseCells(r).find((x) => x.col === c);
+    if (cell) return cell.style;
+    const tag = this.rowTag(r);
+    if (tag && attr(tag, 'customFormat') === '1' && attr(tag, 's') !== null) return Number(attr(tag, 's'));
+    const col = this.columns().find((x) => x.min <= c + 1 && c + 1 <= x.max);
+    const style = col ? /\bstyle\s*=\s*"(\d+)"/.exec(col.attrs)?.[1] : undefined;
+    return style ? Number(style) : 0;
+  }
+
+  // --- Cell edits ---------------------------------------------------------------------------------------------
+
+  private edit(r: number, c: number): CellEdit {
+    let row = this.edits.get(r);
+    if (!row) this.edits.set(r, (row = new Map()));
+    let cell = row.get(c);
+    if (!cell) row.set(c, (cell = {}));
+    return cell;
+  }
+
+  /** Writes a value; the cell keeps its format unless `style` is given (a date gains the date format). */
+  setCell(r: number, c: number, value: CellWrite, style?: number): void {
+    const edit = this.edit(r, c);
+    edit.value = value;
+    if (style !== undefined) edit.style = style;
+    else if (value.kind === 'date') edit.style = this.dateStyle(this.styleAt(r, c));
+  }
+
+  setString(r: number, c: number, text: string, style?: number): void {
+    this.setCell(r, c, text === '' ? { kind: 'clear' } : { kind: 'string', text }, style);
+  }
+
+  /** Sets a cell's format, creating an empty cell when there is none; its value stays. */
+  setStyle(r: number, c: number, style: number): void {
+    this.edit(r, c).style = style;
+  }
+
+  /** Gives the cell the format it has plus `change`. */
+  deriveStyle(r: number, c: number, change: StyleChange): void {
+    this.setStyle(r, c, this.styles.derive(this.styleAt(r, c), change));
+  }
+
+  private dateStyle(base: number): number {
+    let style = this.dateStyles.get(base);
+    if (style === undefined) this.dateStyles.set(base, (style = this.styles.derive(base, { numFmt: DATE_FORMAT })));
+    return style;
+  }
+
+  setRowHidden(r: number, hidden: boolean): void {
+    this.rowHidden.set(r, hidden);
+  }
+
+  // --- Columns ------------------------------------------------------------------------------------------------
+
+  /** Sets the width and/or visibility of one column (0-based), splitting a `<col>` range that covers others too. */
+  setColumn(c: number, options: { width?: number; hidden?: boolean }): void {
+    const n = c + 1;
+    const specs = this.columns();
+    const out: ColumnSpec[] = [];
+    let found: ColumnSpec | null = null;
+    for (const spec of specs) {
+      if (spec.min <= n && n <= spec.max) {
+        if (spec.min < n) out.push({ ...spec, max: n - 1 });
+        found = { min: n, max: n, attrs: spec.attrs };
+        out.push(found);
+        if (n < spec.max) out.push({ ...spec, min: n + 1 });
+      } else {
+        out.push(spec);
+      }
+    }
+    if (!found) {
+      found = { min: n, max: n, attrs: '' };
+      out.push(found);
+      out.sort((a, b) => a.min - b.min);
+    }
+    let tag = `<x ${found.attrs}/>`;
+    if (options.width !== undefined) {
+      tag = setAttr(setAttr(tag, 'width', String(options.width)), 'customWidth', '1');
+    } else if (attr(tag, 'width') === null) {
+      // A <col> needs a width to be valid for Excel; keep the sheet's default look.
+      tag = setAttr(tag, 'width', '9.140625');
+    }
+    if (options.hidden !== undefined) tag = setAttr(tag, 'hidden', options.hidden ? '1' : null);
+    found.attrs = tag.slice(2, -2).trim();
+    const p = this.p;
+    const xml = `<${p}cols>${out.map((s) => `<${p}col min="${s.min}" max="${s.max}"${s.attrs ? ' ' + s.attrs : ''}/>`).join('')}</${p}cols>`;
+    this.setElement('cols', xml);
+  }
+
+  // --- Worksheet elements -------------------------------------------------------------------------------------
+
+  private element(local: WorksheetChild): { start: number; end: number } | undefined {
+    return topLevel(this.frame, this.p, 'worksheet').find((c) => c.local === local);
+  }
+
+  /** The text of a top-level element, or null. */
+  elementXml(local: WorksheetChild): string | null {
+    const found = this.element(local);
+    return found ? this.frame.slice(found.start, found.end) : null;
+  }
+
+  /** Replaces the element (or adds it in schema order); null removes it. */
+  setElement(local: WorksheetChild, xml: string | null): void {
+    const found = this.element(local);
+    if (found) {
+      this.frame = this.frame.slice(0, found.start) + (xml ?? '') + this.frame.slice(found.end);
+    } else if (xml !== null) {
+      this.frame = insertInOrder(this.frame, this.p, 'worksheet', WORKSHEET_ORDER, local, xml);
+    }
+  }
+
+  /** Sheet protection without a password: the sheet is protected, anyone can lift it (SPEC 5). */
+  protect(options: ProtectionOptions = {}): void {
+    const allowed = new Set(options.allow ?? []);
+    // In CT_SheetProtection an attribute set to 0 means the operation is NOT protected, i.e. allowed.
+    const flag = (name: string): string => (allowed.has(name as never) ? ` ${name}="0"` : '');
+    this.setElement(
+      'sheetProtection',
+      `<${this.p}sheetProtection sheet="1" objects="1" scenarios="1"${flag('formatCells')}${flag('formatColumns')}${flag('formatRows')}${flag('sort')}${flag('autoFilter')}/>`,
+    );
+  }
+
+  /**
+   * An AutoFilter over `ref` (A1 range); `contains` filters a column (0-based, absolute) to the cells matching a
+   * wildcard pattern as Excel writes "contains" (`*;DMRU;*`). Rows are not hidden here: see setRowHidden.
+   */
+  setAutoFilter(ref: string, filters: { col: number; pattern: string }[] = []): void {
+    const box = parseRef(ref);
+    if (!box) throw new RangeError(`xlsx: bad range ${ref}`);
+    const p = this.p;
+    const columns = filters
+      .map(
+        (f) =>
+          `<${p}filterColumn colId="${f.col - box.left}"><${p}customFilters><${p}customFilter val="${escapeXml(f.pattern)}"/></${p}customFilters></${p}filterColumn>`,
+      )
+      .join('');
+    this.setElement(
+      'autoFilter',
+      columns ? `<${p}autoFilter ref="${ref}">${columns}</${p}autoFilter>` : `<${p}autoFilter ref="${ref}"/>`,
+    );
+    this.setFilterDatabaseName(box);
+  }
+
+  /** Excel keeps the filtered range as the hidden name _xlnm._FilterDatabase of the sheet; it writes one always. */
+  private setFilterDatabaseName(box: { top: number; left: number; bottom: number; right: number }): void {
+    const part = this.pkg.workbookPart;
+    let xml = this.pkg.text(part);
+    const wp = rootPrefix(xml)?.prefix ?? '';
+    const quoted = `'${this.sheet.name.replace(/'/g, "''")}'`;
+    const ref = `${quoted}!$${columnLetters(box.left)}$${box.top + 1}:$${columnLetters(box.right)}$${box.bottom + 1}`;
+    const element = `<${wp}definedName name="_xlnm._FilterDatabase" localSheetId="${this.sheet.index}" hidden="1">${escapeXml(ref)}</${wp}definedName>`;
+    const existing = startTags(xml, `${wp}definedName`).find(
+      (t) =>
+        attr(t.tag, 'name') === '_xlnm._FilterDatabase' && attr(t.tag, 'localSheetId') === String(this.sheet.index),
+    );
+    if (existing) {
+      const end = elementEnd(xml, existing.start);
+      xml = xml.slice(0, existing.start) + element + xml.slice(end);
+    } else if (startTags(xml, `${wp}definedNames`)[0]) {
+      xml = xml.replace(new RegExp(`(<${wp}definedNames[^>]*?)(/>|>)`), (_m, open: string, end: string) =>
+        end === '/>' ? `${open}>${element}</${wp}definedNames>` : `${open}>${element}`,
+      );
+    } else {
+      xml = insertInOrder(
+        xml,
+        wp,
+        'workbook',
+        [
+          'fileVersion',
+          'fileSharing',
+          'workbookPr',
+          'workbookProtection',
+          'bookViews',
+          'sheets',
+          'functionGroups',
+          'externalReferences',
+          'definedNames',
+          'calcPr',
+          'oleSize',
+          'customWorkbookViews',
+          'pivotCaches',
+          'smartTagPr',
+          'smartTagTypes',
+          'webPublishing',
+          'fileRecoveryPr',
+          'webPublishObjects',
+          'extLst',
+        ],
+        'definedNames',
+        `<${wp}definedNames>${element}</${wp}definedNames>`,
+      );
+    }
+    this.pkg.setText(part, xml);
+  }
+
+  /**
+   * A list validation (a drop-down) on `sqref` (space-separated ranges). Existing validations for which
+   * `replace` returns true are dropped first (ours from an earlier run); the team's stay.
+   */
+  addListValidation(
+    sqref: string,
+    items: readonly string[],
+    options: { error?: { title: string; text: string }; replace?: (dataValidationXml: string) => boolean } = {},
+  ): void {
+    const p = this.p;
+    const list = `"${items.join(',')}"`;
+    if (list.length > 257) throw new RangeError('xlsx: a list validation holds at most 255 characters');
+    const error = options.error
+      ? ` errorTitle="${escapeXml(options.error.title)}" error="${escapeXml(options.error.text)}"`
+      : '';
+    const dv = `<${p}dataValidation type="list" allowBlank="1" showInputMessage="1" showErrorMessage="1"${error} sqref="${sqref}"><${p}formula1>${escapeXml(list)}</${p}formula1></${p}dataValidation>`;
+    const current = this.elementXml('dataValidations');
+    let items_: string[] = [];
+    let open = `<${p}dataValidations>`;
+    if (current) {
+      const gt = current.indexOf('>');
+      const selfClosing = current.endsWith('/>') && gt === current.length - 1;
+      open = selfClosing ? current.slice(0, -2).trimEnd() + '>' : current.slice(0, gt + 1);
+      items_ = selfClosing ? [] : splitChildren(current.slice(gt + 1, current.lastIndexOf('<')));
+      if (options.replace) items_ = items_.filter((x) => !options.replace!(x));
+    }
+    items_.push(dv);
+    open = setAttr(open, 'count', String(items_.length));
+    this.setElement('dataValidations', `${open}${items_.join('')}</${p}dataValidations>`);
+  }
+
+  /** Decoded `formula1` text of a dataValidation element (for telling ours from the team's). */
+  static validationFormula(dataValidationXml: string): string {
+    return (
+      /<(?:\w+:)?formula1>([\s\S]*?)<\/(?:\w+:)?formula1>/
+        .exec(dataValidationXml)?.[1]
+        ?.replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&') ?? ''
+    );
+  }
+
+  /**
+   * A conditional format with a formula rule (relative to the top-left cell of `sqref`), filled by `dxfId`
+   * (StylesPatch.addDxf). It is added after the sheet's own, with a lower priority than each of them.
+   */
+  addConditionalFormat(sqref: string, formula: string, dxfId: number, stopIfTrue = false): void {
+    const p = this.p;
+    const priorities = [...this.frame.matchAll(/<(?:\w+:)?cfRule\b[^>]*\spriority="(\d+)"/g)].map((m) => Number(m[1]));
+    const priority = priorities.reduce((a, b) => Math.max(a, b), 0) + 1;
+    const element =
+      `<${p}conditionalFormatting sqref="${sqref}"><${p}cfRule type="expression" dxfId="${dxfId}" priority="${priority}"${stopIfTrue ? ' stopIfTrue="1"' : ''}>` +
+      `<${p}formula>${escapeXml(formula)}</${p}formula></${p}cfRule></${p}conditionalFormatting>`;
+    const existing = topLevel(this.frame, p, 'worksheet').filter((c) => c.local === 'conditionalFormatting');
+    const last = existing.at(-1);
+    if (last) this.frame = this.frame.slice(0, last.end) + element + this.frame.slice(last.end);
+    else this.frame = insertInOrder(this.frame, p, 'worksheet', WORKSHEET_ORDER, 'conditionalFormatting', element);
+  }
+
+  // --- Notes --------------------------------------------------------------------------------------------------
+
+  /** A note (a legacy comment, what Excel and LibreOffice both show) on a cell; a note already there is extended. */
+  addNote(r: number, c: number, text: string, options: NoteOptions = {}): void {
+    const ref = cellAddress(r, c);
+    const pending = this.notes.get(ref);
+    if (pending) pending.text += `\n\n${text}`;
+    else this.notes.set(ref, { row: r, col: c, text, options });
+  }
+
+  private writeNotes(): void {
+    if (this.notes.size === 0) return;
+    const pkg = this.pkg;
+    const sheetPart = this.sheet.part;
+    const commentsRel = pkg.related(sheetPart, REL_TYPES.comments).find((r) => r.target && pkg.has(r.target));
+    let commentsPart: string;
+    let comments: string;
+    if (commentsRel?.target) {
+      commentsPart = commentsRel.target;
+      comments = pkg.text(commentsPart);
+    } else {
+      commentsPart = pkg.freeName((n) => `xl/comments${n}.xml`);
+      comments = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="${MAIN_NS}"><authors></authors><commentList></commentList></comments>`;
+      pkg.setOverride(commentsPart, CONTENT_TYPES.comments);
+      pkg.addRelationship(sheetPart, REL_TYPES.comments, commentsPart);
+    }
+    const cp = rootPrefix(comments)?.prefix ?? '';
+    const newRefs: { row: number; col: number; options: NoteOptions }[] = [];
+    for (const [ref, note] of this.notes) {
+      const author = note.options.author ?? 'caf-plan';
+      const run = `<${cp}r><${cp}t xml:space="preserve">${encodeCellText(note.text)}</${cp}t></${cp}r>`;
+      const existing = startTags(comments, `${cp}comment`).find((t) => attr(t.tag, 'ref') === ref);
+      if (existing) {
+        const end = elementEnd(comments, existing.start);
+        const element = comments.slice(existing.start, end);
+        const textClose = element.lastIndexOf(`</${cp}text>`);
+        const separator = `<${cp}r><${cp}t xml:space="preserve">\n\n</${cp}t></${cp}r>`;
+        const updated =
+          textClose >= 0 ? element.slice(0, textClose) + separator + run + element.slice(textClose) : element;
+        comments = comments.slice(0, existing.start) + updated + comments.slice(end);
+        continue;
+      }
+      const authors = [
+        ...comments.matchAll(new RegExp(`<${cp}author>([\\s\\S]*?)</${cp}author>|<${cp}author/>`, 'g')),
+      ].map((m) => m[1] ?? '');
+      let authorId = authors.indexOf(escapeXml(author));
+      if (authorId < 0) {
+        authorId = authors.length;
+        comments = comments.includes(`<${cp}authors/>`)
+          ? comments.replace(
+              `<${cp}authors/>`,
+              `<${cp}authors><${cp}author>${escapeXml(author)}</${cp}author></${cp}authors>`,
+            )
+          : comments.replace(`</${cp}authors>`, `<${cp}author>${escapeXml(author)}</${cp}author></${cp}authors>`);
+      }
+      const comment = `<${cp}comment ref="${ref}" authorId="${authorId}"><${cp}text>${run}</${cp}text></${cp}comment>`;
+      comments = comments.includes(`<${cp}commentList/>`)
+        ? comments.replace(`<${cp}commentList/>`, `<${cp}commentList>${comment}</${cp}commentList>`)
+        : comments.replace(`</${cp}commentList>`, `${comment}</${cp}commentList>`);
+      newRefs.push(note);
+    }
+    pkg.setText(commentsPart, comments);
+    if (newRefs.length > 0) this.writeNoteShapes(newRefs);
+  }
+
+  /** Excel shows a legacy comment only through a VML shape in the sheet's legacy drawing. */
+  private writeNoteShapes(notes: { row: number; col: number; options: NoteOptions }[]): void {
+    const pkg = this.pkg;
+    const sheetPart = this.sheet.part;
+    const vmlRel = pkg.related(sheetPart, REL_TYPES.vmlDrawing).find((r) => r.target && pkg.has(r.target));
+    const legacy = this.elementXml('legacyDrawing');
+    const legacyRid = legacy ? /\s[\w.-]+:id\s*=\s*"([^"]*)"/.exec(legacy)?.[1] : undefined;
+    const usable = vmlRel && (!legacy || legacyRid === vmlRel.id) ? vmlRel : undefined;
+    let vmlPart: string;
+    let vml: string;
+    let nextShape: number;
+    if (usable?.target) {
+      vmlPart = usable.target;
+      vml = pkg.text(vmlPart);
+      const ids = [...vml.matchAll(/_x0000_s(\d+)/g)].map((m) => Number(m[1]));
+      nextShape = ids.reduce((a, b) => Math.max(a, b), 1024) + 1;
+    } else {
+      // Each drawing gets its own block of 1024 shape ids (o:idmap), above those of the other drawings.
+      let block = 0;
+      for (const name of pkg.names) {
+        if (!/\.vml$/i.test(name)) continue;
+        for (const m of pkg.text(name).matchAll(/<o:idmap[^>]*\sdata="([\d,\s]+)"/g)) {
+          for (const d of m[1]!.split(/[,\s]+/)) block = Math.max(block, Number(d) || 0);
+        }
+      }
+      block += 1;
+      nextShape = block * 1024 + 1;
+      vmlPart = pkg.freeName((n) => `xl/drawings/vmlDrawing${n}.vml`);
+      vml =
+        '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">' +
+        `<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="${block}"/></o:shapelayout></xml>`;
+      pkg.setDefault('vml', CONTENT_TYPES.vmlDrawing);
+      const rid = pkg.addRelationship(sheetPart, REL_TYPES.vmlDrawing, vmlPart);
+      if (legacy) throw new Error('xlsx: the sheet has a legacy drawing that is not VML');
+      this.setElement('legacyDrawing', `<${this.p}legacyDrawing r:id="${rid}"/>`);
+      this.ensureRelNamespace();
+    }
+    let shapes = '';
+    if (!vml.includes('id="_x0000_t202"')) {
+      shapes +=
+        '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">' +
+        '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>';
+    }
+    for (const note of notes) {
+      const cols = note.options.columns ?? 3;
+      const rows = note.options.rows ?? 4;
+      const anchor = `${note.col + 1}, 15, ${Math.max(0, note.row - 1)}, 10, ${note.col + 1 + cols}, 15, ${Math.max(0, note.row - 1) + rows}, 4`;
+      shapes +=
+        `<v:shape id="_x0000_s${nextShape++}" type="#_x0000_t202" style="position:absolute;margin-left:60pt;margin-top:2pt;width:${cols * 64}pt;height:${rows * 15}pt;z-index:${nextShape};visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">` +
+        '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>' +
+        '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>' +
+        `<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>${anchor}</x:Anchor><x:AutoFill>False</x:AutoFill>` +
+        `<x:Row>${note.row}</x:Row><x:Column>${note.col}</x:Column></x:ClientData></v:shape>`;
+    }
+    const close = vml.lastIndexOf('</xml>');
+    pkg.setText(vmlPart, close >= 0 ? vml.slice(0, close) + shapes + vml.slice(close) : vml + shapes);
+  }
+
+  /** Makes sure the worksheet binds the `r` prefix our `r:id` attributes use. */
+  private ensureRelNamespace(): void {
+    const root = startTags(this.frame, `${this.p}worksheet`)[0];
+    if (!root || /\sxmlns:r\s*=/.test(root.tag)) return;
+    const tag = root.tag.replace(
+      /^(<[^\s/>]+)/,
+      `$1 xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"`,
+    );
+    this.frame = this.frame.slice(0, root.start) + tag + this.frame.slice(root.end);
+  }
+
+  // --- Writing ------------------------------------------------------------------------------------------------
+
+  private cellXml(r: number, c: number, edit: CellEdit, existing: (CellInfo & { xml: string }) | undefined): string {
+    const p = this.p;
+    const ref = cellAddress(r, c);
+    if (!edit.value) {
+      // Format only: the cell keeps its value, formula and other attributes.
+      const style = edit.style ?? existing?.style ?? 0;
+      if (!existing) return `<${p}c r="${ref}"${style ? ` s="${style}"` : ''}/>`;
+      const gt = existing.xml.indexOf('>');
+      const selfClosing = existing.xml.charCodeAt(gt - 1) === 47;
+      let tag = existing.xml.slice(0, selfClosing ? gt - 1 : gt).trimEnd();
+      tag = setAttr(setAttr(tag, 's', style ? String(style) : null), 'r', ref);
+      return tag + existing.xml.slice(selfClosing ? gt - 1 : gt).replace(/^\s*/, '');
+    }
+    if (existing?.hasFormula) this.formulaReplaced = true;
+    const style = edit.style ?? existing?.style ?? this.styleAt(r, c);
+    const s = style ? ` s="${style}"` : '';
+    const value = edit.value;
+    switch (value.kind) {
+      case 'clear':
+        return `<${p}c r="${ref}"${s}/>`;
+      case 'number':
+        return `<${p}c r="${ref}"${s}><${p}v>${formatNumber(value.value)}</${p}v></${p}c>`;
+      case 'date':
+        return `<${p}c r="${ref}"${s}><${p}v>${formatNumber(value.serial)}</${p}v></${p}c>`;
+      case 'string':
+        // An inline string is text whatever it starts with: `=1+1` from a submission never becomes a formula.
+        return `<${p}c r="${ref}"${s} t="inlineStr"><${p}is><${p}t xml:space="preserve">${encodeCellText(value.text)}</${p}t></${p}is></${p}c>`;
+    }
+  }
+
+  private rowXml(r: number, edits: Map<number, CellEdit> | undefined): string {
+    const p = this.p;
+    const span = this.rows().get(r);
+    let tag = span ? this.rowsXml.slice(span.start, span.tagEnd) : `<${p}row r="${r + 1}">`;
+    if (tag.endsWith('/>')) tag = tag.slice(0, -2).trimEnd() + '>';
+    tag = setAttr(tag, 'r', String(r + 1));
+    const hidden = this.rowHidden.get(r);
+    if (hidden !== undefined) tag = setAttr(tag, 'hidden', hidden ? '1' : null);
+    if (!edits || edits.size === 0) {
+      if (!span) return tag.slice(0, -1) + '/>';
+      const inner = span.selfClosing ? '' : this.rowsXml.slice(span.tagEnd, span.end - `</${p}row>`.length);
+      return inner ? `${tag}${inner}</${p}row>` : tag.slice(0, -1) + '/>';
+    }
+    const cells = this.parseCells(r);
+    const out: string[] = [];
+    const pending = [...edits.keys()].sort((a, b) => a - b);
+    let i = 0;
+    for (const cell of cells) {
+      while (i < pending.length && pending[i]! < cell.col) {
+        out.push(this.cellXml(r, pending[i]!, edits.get(pending[i]!)!, undefined));
+        i++;
+      }
+      if (pending[i] === cell.col) {
+        out.push(this.cellXml(r, cell.col, edits.get(cell.col)!, cell));
+        i++;
+      } else {
+        out.push(cell.xml);
+      }
+    }
+    for (; i < pending.length; i++) out.push(this.cellXml(r, pending[i]!, edits.get(pending[i]!)!, undefined));
+    const spans = attr(tag, 'spans');
+    if (spans) {
+      const cols = [...cells.map((c) => c.col), ...pending];
+      const [lo, hi] = spans.split(':').map(Number);
+      const min = Math.min(lo ?? 1, ...cols.map((c) => c + 1));
+      const max = Math.max(hi ?? 1, ...cols.map((c) => c + 1));
+      tag = setAttr(tag, 'spans', `${min}:${max}`);
+    }
+    return `${tag}${out.join('')}</${p}row>`;
+  }
+
+  private sheetDataXml(): string {
+    const p = this.p;
+    const index = this.rows();
+    const touched = new Set<number>([...this.edits.keys(), ...this.rowHidden.keys()]);
+    if (touched.size === 0) return this.rowsXml;
+    const gt = this.rowsXml.indexOf('>');
+    const selfClosing = this.rowsXml.charCodeAt(gt - 1) === 47;
+    const open = selfClosing ? this.rowsXml.slice(0, gt - 1).trimEnd() + '>' : this.rowsXml.slice(0, gt + 1);
+    const closeAt = selfClosing ? this.rowsXml.length : this.rowsXml.lastIndexOf(`</${p}sheetData>`);
+    const existing = [...index.values()].sort((a, b) => a.start - b.start);
+    const created = [...touched].filter((r) => !index.has(r)).sort((a, b) => a - b);
+    const parts: string[] = [open];
+    let pos = gt + 1;
+    let k = 0;
+    for (const span of existing) {
+      while (k < created.length && created[k]! < span.r) {
+        parts.push(this.rowsXml.slice(pos, span.start));
+        pos = span.start;
+        parts.push(this.rowXml(created[k]!, this.edits.get(created[k]!)));
+        k++;
+      }
+      if (touched.has(span.r)) {
+        parts.push(this.rowsXml.slice(pos, span.start), this.rowXml(span.r, this.edits.get(span.r)));
+        pos = span.end;
+      }
+    }
+    parts.push(selfClosing ? '' : this.rowsXml.slice(pos, closeAt));
+    for (; k < created.length; k++) parts.push(this.rowXml(created[k]!, this.edits.get(created[k]!)));
+    parts.push(`</${p}sheetData>`);
+    return parts.join('');
+  }
+
+  /** Extends `<dimension>` to the cells we wrote. */
+  private updateDimension(): void {
+    let bottom = -1;
+    let right = -1;
+    for (const [r, cells] of this.edits) {
+      for (const [c, edit] of cells) {
+        if (edit.value && edit.value.kind !== 'clear') {
+          bottom = Math.max(bottom, r);
+          right = Math.max(right, c);
+        }
+      }
+    }
+    if (bottom < 0) return;
+    const current = this.elementXml('dimension');
+    const box = current ? parseRef(attr(current, 'ref') ?? '') : null;
+    const top = box ? box.top : 0;
+    const left = box ? box.left : 0;
+    const ref = `${cellAddress(top, left)}:${cellAddress(Math.max(bottom, box?.bottom ?? 0), Math.max(right, box?.right ?? 0))}`;
+    this.setElement('dimension', `<${this.p}dimension ref="${ref}"/>`);
+  }
+
+  /** Writes the sheet part (and the comments and drawing parts of new notes). */
+  commit(): void {
+    this.updateDimension();
+    this.writeNotes();
+    const data = this.sheetDataXml();
+    const at = topLevel(this.frame, this.p, 'worksheet').find((c) => c.local === 'sheetData')!;
+    this.pkg.setText(this.sheet.part, this.frame.slice(0, at.start) + data + this.frame.slice(at.end));
+    if (this.formulaReplaced) this.pkg.dropCalcChain();
+  }
+}
+
+/** `[[key, value], ...]` as a whole worksheet of inline strings (the `_caf_plan` metadata sheet). */
+export function keyValueSheetXml(rows: readonly (readonly [string, string])[]): string {
+  const cells = rows
+    .map(
+      ([key, value], i) =>
+        `<row r="${i + 1}"><c r="A${i + 1}" t="inlineStr"><is><t xml:space="preserve">${encodeCellText(key)}</t></is></c>` +
+        `<c r="B${i + 1}" t="inlineStr"><is><t xml:space="preserve">${encodeCellText(value)}</t></is></c></row>`,
+    )
+    .join('');
+  return (
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="${MAIN_NS}">` +
+    `<dimension ref="A1:B${Math.max(1, rows.length)}"/><sheetData>${cells}</sheetData></worksheet>`
+  );
+}
+
+/** A whole worksheet from a table of strings: a bold header row, wrapped text, widths, a frozen header. */
+export function tableSheetXml(
+  rows: readonly (readonly string[])[],
+  options: { widths: readonly number[]; headerStyle: number; bodyStyle: number; autoFilter?: boolean },
+): string {
+  const width = Math.max(1, ...rows.map((r) => r.length));
+  const cells = rows
+    .map((row, r) => {
+      const style = r === 0 ? options.headerStyle : options.bodyStyle;
+      const s = style ? ` s="${style}"` : '';
+      return (
+        `<row r="${r + 1}">` +
+        row
+          .map(
+            (text, c) =>
+              `<c r="${cellAddress(r, c)}"${s} t="inlineStr"><is><t xml:space="preserve">${encodeCellText(text)}</t></is></c>`,
+          )
+          .join('') +
+        '</row>'
+      );
+    })
+    .join('');
+  const cols = options.widths
+    .map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`)
+    .join('');
+  const last = cellAddress(Math.max(0, rows.length - 1), width - 1);
+  return (
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="${MAIN_NS}">` +
+    `<dimension ref="A1:${last}"/>` +
+    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>' +
+    `<sheetFormatPr defaultRowHeight="15"/>${cols ? `<cols>${cols}</cols>` : ''}<sheetData>${cells}</sheetData>` +
+    (options.autoFilter && rows.length > 0 ? `<autoFilter ref="A1:${last}"/>` : '') +
+    '</worksheet>'
+  );
+}
