@@ -82,8 +82,10 @@ const STRINGS = {
     ro: 'Filtru aplicat: {shown} din {total} acțiuni afișate.',
     en: 'Filter applied: {shown} of {total} actions shown.',
   },
-  filterAppliedNoCount: { ro: 'Filtru aplicat.', en: 'Filter applied.' },
-  filterCleared: { ro: 'Filtrul a fost șters: toate rândurile sunt afișate.', en: 'Filter cleared: all rows are shown.' },
+  filterCleared: {
+    ro: 'Filtrul a fost șters: toate rândurile sunt afișate.',
+    en: 'Filter cleared: all rows are shown.',
+  },
   filterNone: { ro: 'Alegeți cel puțin un criteriu de filtrare.', en: 'Choose at least one filter criterion.' },
 
   summaryTitle: { ro: 'Sinteză', en: 'Summary' },

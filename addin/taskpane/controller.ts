@@ -6,9 +6,10 @@ import type { Bilingual, Finding, LocalDate, Plan } from '../../plan/model';
 import { readPlan } from '../../plan/grid';
 import { validatePlan } from '../../plan/validate';
 import { message, type MessageKey } from '../i18n';
-import type { ExcelPort, FilterOutcome } from './port';
+import type { AppliedFilter, ExcelPort, FilterOutcome } from './port';
 import {
   EMPTY_FILTER,
+  FilterChoice as FilterChoiceSchema,
   isEmptyFilter,
   loadSettings,
   reconcileFilter,
@@ -44,7 +45,9 @@ export function describeError(error: unknown): Bilingual {
   if (isCafError(error)) return error.messages;
   // Office.js errors (OfficeExtension.Error) carry a code such as ItemNotFound: worth quoting to the helpdesk.
   const code =
-    typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
+    typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+      ? error.code
+      : null;
   if (code !== null || (error instanceof Error && error.name === 'RichApi.Error')) {
     const m = message('errorExcel');
     return code ? { ro: `${m.ro} (${code})`, en: `${m.en} (${code})` } : m;
@@ -112,9 +115,13 @@ export class PaneController {
     const grid = await this.port.readWorkbook();
     this.step('stepChecking');
     const plan = readPlan(grid);
-    const summary = plan.actions.length > 0 ? summarizePlan(plan, this.state.today, this.state.settings.soonDays) : null;
+    const summary =
+      plan.actions.length > 0 ? summarizePlan(plan, this.state.today, this.state.settings.soonDays) : null;
     const findings = this.state.findings === null ? null : validatePlan(plan, { today: this.state.today });
-    const filter = reconcileFilter(this.state.settings.filter, plan.units.map((u) => u.code));
+    const filter = reconcileFilter(
+      this.state.settings.filter,
+      plan.units.map((u) => u.code),
+    );
     if (filter !== this.state.settings.filter) this.updateSettings({ filter });
     this.set({ plan, summary, findings });
     await this.listen(plan);
@@ -135,7 +142,10 @@ export class PaneController {
     }, this.editDebounceMs);
   }
 
-  /** Opening the pane: Office ready, the plan read once (units for the filter, counts), the last filter re-applied. */
+  /**
+   * Opening the pane: Office ready, the plan read once (units for the filter, counts), and the filter this workbook
+   * last had re-applied: an AutoFilter on a deadline state is evaluated when applied, so re-applying follows the day.
+   */
   async start(): Promise<void> {
     try {
       await this.port.ready();
@@ -145,12 +155,19 @@ export class PaneController {
     }
     await this.run('stepReading', async () => {
       const plan = await this.load();
-      const choice = this.state.settings.filter;
-      // An AutoFilter on a deadline state is evaluated when applied: re-applying follows the day.
+      const remembered = this.port.lastFilter();
+      const choice = remembered
+        ? reconcileFilter(
+            rememberedChoice(remembered),
+            plan.units.map((u) => u.code),
+          )
+        : { ...this.state.settings.filter, applied: false }; // the selects stay; the filter belonged to another workbook
+      this.updateSettings({ filter: choice });
       if (choice.applied && !isEmptyFilter(choice) && tableLayout(plan)) {
         this.step('stepWriting');
         const outcome = await this.port.applyFilter(plan, choice, this.state.today, this.state.settings.soonDays);
         this.set({ filterOutcome: outcome });
+        return { kind: 'info', text: message('filterApplied', { shown: outcome.shown, total: outcome.total }) };
       }
       return plan.actions.length === 0 ? { kind: 'info', text: message('errorNoPlan') } : null;
     });
@@ -162,7 +179,8 @@ export class PaneController {
       this.step('stepChecking');
       const plan = readPlan(grid);
       const findings = validatePlan(plan, { today: this.state.today });
-      const summary = plan.actions.length > 0 ? summarizePlan(plan, this.state.today, this.state.settings.soonDays) : null;
+      const summary =
+        plan.actions.length > 0 ? summarizePlan(plan, this.state.today, this.state.settings.soonDays) : null;
       this.set({ plan, findings, summary });
       await this.listen(plan);
       const errors = findings.filter((f) => f.severity === 'error').length;
@@ -182,7 +200,10 @@ export class PaneController {
       this.step('stepWriting');
       await this.port.preparePlan(before);
       const plan = await this.load();
-      return { kind: 'success', text: message('prepareDone', { actions: plan.actions.length, units: plan.units.length }) };
+      return {
+        kind: 'success',
+        text: message('prepareDone', { actions: plan.actions.length, units: plan.units.length }),
+      };
     });
   }
 
@@ -230,13 +251,7 @@ export class PaneController {
       const outcome = await this.port.applyFilter(plan, choice, this.state.today, this.state.settings.soonDays);
       this.updateSettings({ filter: { ...choice, applied: true } });
       this.set({ filterOutcome: outcome });
-      return {
-        kind: 'success',
-        text:
-          outcome.shown === null
-            ? message('filterAppliedNoCount')
-            : message('filterApplied', { shown: outcome.shown, total: outcome.total }),
-      };
+      return { kind: 'success', text: message('filterApplied', { shown: outcome.shown, total: outcome.total }) };
     });
   }
 
@@ -267,4 +282,18 @@ export class PaneController {
       return plan.actions.length === 0 ? { kind: 'info', text: message('errorNoPlan') } : null;
     });
   }
+}
+
+/** The workbook's remembered filter as a pane choice; a part the pane cannot show (a subcriterion) is dropped. */
+function rememberedChoice(applied: AppliedFilter): FilterChoice {
+  const parsed = FilterChoiceSchema.safeParse({ ...applied, applied: true });
+  if (parsed.success) return parsed.data;
+  const criterion = FilterChoiceSchema.shape.criterion.safeParse(applied.criterion);
+  const state = FilterChoiceSchema.shape.state.safeParse(applied.state);
+  return {
+    unit: typeof applied.unit === 'string' && applied.unit ? applied.unit : null,
+    criterion: criterion.success ? criterion.data : null,
+    state: state.success ? state.data : null,
+    applied: true,
+  };
 }

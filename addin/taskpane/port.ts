@@ -4,10 +4,13 @@ import type { FilterChoice } from './settings';
 import type { LocalDate, Plan, WorkbookGrid } from '../../plan/model';
 
 export interface FilterOutcome {
-  /** Action rows left visible, when the host can tell. */
-  shown: number | null;
+  /** Action rows left visible. */
+  shown: number;
   total: number;
 }
+
+/** A filter as the workbook remembers it (addin/excel keeps it in the document settings). */
+export type AppliedFilter = Omit<FilterChoice, 'applied'>;
 
 export interface ExcelPort {
   /** Resolves when Office.js is ready; rejects when the page is not running inside Office. */
@@ -17,6 +20,8 @@ export interface ExcelPort {
   applyHighlighting(plan: Plan, soonDays: number): Promise<void>;
   applyFilter(plan: Plan, choice: FilterChoice, today: LocalDate, soonDays: number): Promise<FilterOutcome>;
   clearFilter(plan: Plan): Promise<void>;
+  /** The filter last applied to this workbook by the add-in, or null. */
+  lastFilter(): AppliedFilter | null;
   selectCell(sheet: string, address: string): Promise<void>;
   /** Calls `handler` after the user edits the plan sheet; returns a function that stops listening. */
   onPlanEdited(plan: Plan, handler: () => void): Promise<() => Promise<void>>;

@@ -48,7 +48,13 @@ export function legendEntries(byState: Record<DeadlineState, number> | null, lan
   return DEADLINE_STATES.map((s) => {
     // on-track keeps the sheet's own formatting: shown as a white swatch.
     const palette = s.code === 'on-track' ? { fill: '#FFFFFF', font: '#1F1F1F' } : STATE_PALETTE[s.code];
-    return { state: s.code, label: s[lang], fill: palette.fill, font: palette.font, count: byState ? byState[s.code] : null };
+    return {
+      state: s.code,
+      label: s[lang],
+      fill: palette.fill,
+      font: palette.font,
+      count: byState ? byState[s.code] : null,
+    };
   });
 }
 

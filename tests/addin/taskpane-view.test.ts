@@ -150,8 +150,12 @@ describe('texts', () => {
   });
 
   it('writes numbers and dates the way each language does', () => {
-    expect(t('ro', 'filterApplied', { shown: 1234, total: 5000 })).toBe('Filtru aplicat: 1.234 din 5.000 acțiuni afișate.');
-    expect(t('en', 'filterApplied', { shown: 1234, total: 5000 })).toBe('Filter applied: 1,234 of 5,000 actions shown.');
+    expect(t('ro', 'filterApplied', { shown: 1234, total: 5000 })).toBe(
+      'Filtru aplicat: 1.234 din 5.000 acțiuni afișate.',
+    );
+    expect(t('en', 'filterApplied', { shown: 1234, total: 5000 })).toBe(
+      'Filter applied: 1,234 of 5,000 actions shown.',
+    );
     expect(formatDate('2023-06-30', 'ro')).toBe('30.06.2023');
     expect(formatDate('2023-06-30', 'en')).toBe('30 Jun 2023');
     expect(localToday(new Date(2024, 1, 29, 23, 59))).toBe('2024-02-29');

@@ -1,0 +1,290 @@
+// Draws the pane state into the page of taskpane.html. Each part is redrawn only when its inputs change, so a
+// keyboard user's focus stays where it was (the findings list is not rebuilt when a finding is selected).
+import { DEADLINE_STATES } from '../../plan/state';
+import type { Finding } from '../../plan/model';
+import { STATE_SHORT, formatDate, formatNumber, t, type Lang, type MessageKey } from '../i18n';
+import type { PaneState } from './controller';
+import { parseSoonDays, type FilterChoice } from './settings';
+import {
+  criterionOptions,
+  groupFindings,
+  legendEntries,
+  stateOptions,
+  summaryRows,
+  unitOptions,
+  type Option,
+} from './view';
+
+export interface PaneHandlers {
+  prepare(): void;
+  validate(): void;
+  highlight(): void;
+  applyFilter(): void;
+  clearFilter(): void;
+  refreshSummary(): void;
+  selectFinding(finding: Finding): void;
+  setLang(lang: Lang): void;
+  setSoonDays(days: number): void;
+  setFilterChoice(patch: Partial<FilterChoice>): void;
+}
+
+function byId<T extends HTMLElement>(doc: Document, id: string): T {
+  const el = doc.getElementById(id);
+  if (!el) throw new Error(`taskpane.html lacks #${id}`);
+  return el as T;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  props: { className?: string; text?: string; attrs?: Record<string, string> } = {},
+  children: (Node | string)[] = [],
+): HTMLElementTagNameMap[K] {
+  const node = doc.createElement(tag);
+  if (props.className) node.className = props.className;
+  if (props.text !== undefined) node.textContent = props.text;
+  for (const [k, v] of Object.entries(props.attrs ?? {})) node.setAttribute(k, v);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+const ACTION_BUTTONS = ['prepare', 'validate', 'highlight', 'apply-filter', 'clear-filter', 'refresh-summary'] as const;
+
+export class PaneView {
+  private last: Partial<Record<string, unknown[]>> = {};
+
+  constructor(
+    private readonly doc: Document,
+    private readonly handlers: PaneHandlers,
+  ) {
+    this.wire();
+  }
+
+  /** True when any of `inputs` differs (by identity) from the previous call for `part`. */
+  private changed(part: string, inputs: unknown[]): boolean {
+    const prev = this.last[part];
+    if (prev && prev.length === inputs.length && prev.every((v, i) => v === inputs[i])) return false;
+    this.last[part] = inputs;
+    return true;
+  }
+
+  private wire(): void {
+    const { doc, handlers: h } = this;
+    byId(doc, 'prepare').addEventListener('click', () => h.prepare());
+    byId(doc, 'validate').addEventListener('click', () => h.validate());
+    byId(doc, 'highlight').addEventListener('click', () => h.highlight());
+    byId(doc, 'apply-filter').addEventListener('click', () => h.applyFilter());
+    byId(doc, 'clear-filter').addEventListener('click', () => h.clearFilter());
+    byId(doc, 'refresh-summary').addEventListener('click', () => h.refreshSummary());
+    for (const button of doc.querySelectorAll<HTMLButtonElement>('[data-lang]')) {
+      button.addEventListener('click', () => h.setLang(button.dataset.lang === 'en' ? 'en' : 'ro'));
+    }
+    const soon = byId<HTMLInputElement>(doc, 'soon-days');
+    soon.addEventListener('change', () => {
+      const days = parseSoonDays(soon.value);
+      soon.setAttribute('aria-invalid', days === null ? 'true' : 'false');
+      if (days !== null) h.setSoonDays(days);
+    });
+    const select = (id: string, key: keyof Omit<FilterChoice, 'applied'>) => {
+      const s = byId<HTMLSelectElement>(doc, id);
+      s.addEventListener('change', () => h.setFilterChoice({ [key]: s.value === '' ? null : s.value }));
+    };
+    select('filter-unit', 'unit');
+    select('filter-criterion', 'criterion');
+    select('filter-state', 'state');
+    // Findings are buttons: Enter and Space work natively; one listener for the whole list.
+    byId(doc, 'findings').addEventListener('click', (event) => {
+      const target = (event.target as HTMLElement).closest<HTMLButtonElement>('button.finding');
+      const finding = target ? this.findingsShown[Number(target.dataset.index)] : undefined;
+      if (finding) h.selectFinding(finding);
+    });
+  }
+
+  private findingsShown: Finding[] = [];
+
+  render(state: PaneState): void {
+    const lang = state.settings.lang;
+    if (this.changed('lang', [lang])) this.renderLanguage(lang);
+    this.renderBusy(state);
+    if (this.changed('notice', [state.notice, lang])) this.renderNotice(state, lang);
+    if (this.changed('findings', [state.findings, lang])) this.renderFindings(state.findings, lang);
+    if (this.changed('legend', [state.summary, lang])) this.renderLegend(state, lang);
+    if (this.changed('soon', [state.settings.soonDays])) {
+      const input = byId<HTMLInputElement>(this.doc, 'soon-days');
+      if (parseSoonDays(input.value) !== state.settings.soonDays) input.value = String(state.settings.soonDays);
+      input.setAttribute('aria-invalid', 'false');
+    }
+    if (this.changed('filters', [state.plan, state.settings.filter, lang])) this.renderFilters(state, lang);
+    if (this.changed('summary', [state.summary, state.plan, lang])) this.renderSummary(state, lang);
+  }
+
+  private renderLanguage(lang: Lang): void {
+    const { doc } = this;
+    doc.documentElement.lang = lang;
+    doc.title = t(lang, 'appTitle');
+    for (const node of doc.querySelectorAll<HTMLElement>('[data-i18n]')) {
+      node.textContent = t(lang, node.dataset.i18n as MessageKey);
+    }
+    for (const button of doc.querySelectorAll<HTMLButtonElement>('[data-lang]')) {
+      button.setAttribute('aria-pressed', String(button.dataset.lang === lang));
+    }
+  }
+
+  private renderBusy(state: PaneState): void {
+    const { doc } = this;
+    const busy = state.busy !== null;
+    byId(doc, 'pane').setAttribute('aria-busy', String(busy));
+    const progress = byId(doc, 'progress');
+    progress.hidden = !busy;
+    byId(doc, 'progress-text').textContent = busy ? t(state.settings.lang, state.busy!) : '';
+    for (const id of ACTION_BUTTONS) byId<HTMLButtonElement>(doc, id).disabled = busy || state.offline;
+    for (const button of doc.querySelectorAll<HTMLButtonElement>('button.finding')) button.disabled = busy;
+  }
+
+  private renderNotice(state: PaneState, lang: Lang): void {
+    const box = byId(this.doc, 'notice');
+    box.replaceChildren();
+    box.className = 'notice';
+    const notice = state.notice;
+    if (!notice) return;
+    box.classList.add(notice.kind);
+    if (notice.kind === 'error') {
+      // Errors always in both languages, Romanian first: the helpdesk may not read the user's choice.
+      box.append(
+        el(this.doc, 'p', { text: notice.text.ro, attrs: { lang: 'ro' } }),
+        el(this.doc, 'p', { text: notice.text.en, attrs: { lang: 'en' } }),
+      );
+    } else {
+      box.append(el(this.doc, 'p', { text: notice.text[lang], attrs: { lang } }));
+    }
+  }
+
+  private renderFindings(findings: Finding[] | null, lang: Lang): void {
+    const { doc } = this;
+    const box = byId(doc, 'findings');
+    box.replaceChildren();
+    this.findingsShown = [];
+    byId(doc, 'findings-hint').hidden = findings === null || findings.length === 0;
+    if (!findings) return;
+    for (const group of groupFindings(findings)) {
+      const headingId = `findings-${group.severity}`;
+      const title = t(lang, group.severity === 'error' ? 'severityError' : 'severityWarning');
+      const list = el(doc, 'ul', { attrs: { 'aria-labelledby': headingId } });
+      for (const finding of group.findings) {
+        const index = this.findingsShown.push(finding) - 1;
+        // The message names the action already ("Acțiunea 1.1.1: ..."); the badge says where to look.
+        const where = finding.cell ?? '';
+        const button = el(doc, 'button', {
+          className: 'finding',
+          attrs: { type: 'button', 'data-index': String(index), 'data-rule': finding.rule },
+        });
+        if (where) button.append(el(doc, 'span', { className: 'where', text: where }));
+        button.append(el(doc, 'span', { className: 'text', text: finding.message[lang] }));
+        if (!finding.cell) button.disabled = true; // nothing to select for a workbook-wide finding
+        list.append(el(doc, 'li', {}, [button]));
+      }
+      box.append(
+        el(doc, 'div', { className: `findings-group ${group.severity}`, attrs: { 'data-severity': group.severity } }, [
+          el(doc, 'h3', { attrs: { id: headingId } }, [
+            title,
+            el(doc, 'span', { className: 'count', text: formatNumber(group.count, lang) }),
+          ]),
+          list,
+        ]),
+      );
+    }
+  }
+
+  private renderLegend(state: PaneState, lang: Lang): void {
+    const { doc } = this;
+    const list = byId(doc, 'legend');
+    list.replaceChildren();
+    const counts = state.summary?.byState ?? null;
+    byId(doc, 'legend-empty').hidden = counts !== null;
+    for (const entry of legendEntries(counts, lang)) {
+      list.append(
+        el(doc, 'li', { attrs: { 'data-state': entry.state } }, [
+          el(doc, 'span', {
+            className: 'swatch',
+            attrs: { style: `background:${entry.fill};border-color:${entry.font}`, 'aria-hidden': 'true' },
+          }),
+          el(doc, 'span', { className: 'label', text: entry.label }),
+          el(doc, 'span', { className: 'n', text: entry.count === null ? '–' : formatNumber(entry.count, lang) }),
+        ]),
+      );
+    }
+  }
+
+  private renderFilters(state: PaneState, lang: Lang): void {
+    const { doc } = this;
+    const choice = state.settings.filter;
+    const units = unitOptions(state.plan);
+    fillSelect(doc, byId(doc, 'filter-unit'), units, t(lang, 'anyOption'), choice.unit);
+    byId(doc, 'units-help').hidden = units.length > 0;
+    fillSelect(doc, byId(doc, 'filter-criterion'), criterionOptions(lang), t(lang, 'anyOption'), choice.criterion);
+    fillSelect(doc, byId(doc, 'filter-state'), stateOptions(lang), t(lang, 'anyOption'), choice.state);
+  }
+
+  private renderSummary(state: PaneState, lang: Lang): void {
+    const { doc } = this;
+    const table = byId<HTMLTableElement>(doc, 'summary');
+    const note = byId(doc, 'summary-note');
+    const { summary, plan } = state;
+    table.hidden = !summary || !plan;
+    note.hidden = table.hidden;
+    if (!summary || !plan) return;
+    table.caption!.textContent = t(lang, 'summaryCaption', {
+      today: formatDate(summary.today, lang),
+      total: summary.total,
+    });
+    const head = el(doc, 'tr', {}, [el(doc, 'th', { text: t(lang, 'summaryUnit'), attrs: { scope: 'col' } })]);
+    for (const s of DEADLINE_STATES) {
+      const swatch = legendEntries(null, lang).find((e) => e.state === s.code)!;
+      head.append(
+        el(doc, 'th', { attrs: { scope: 'col', 'data-state': s.code } }, [
+          el(doc, 'span', {
+            className: 'swatch',
+            attrs: { style: `background:${swatch.fill};border-color:${swatch.font}`, 'aria-hidden': 'true' },
+          }),
+          el(doc, 'abbr', { text: STATE_SHORT[s.code][lang], attrs: { title: s[lang] } }),
+        ]),
+      );
+    }
+    head.append(el(doc, 'th', { text: t(lang, 'summaryTotal'), attrs: { scope: 'col' } }));
+    table.tHead!.replaceChildren(head);
+    const body = table.tBodies[0]!;
+    body.replaceChildren();
+    for (const row of summaryRows(summary, plan)) {
+      const tr = el(doc, 'tr', {
+        className: row.unit === null ? 'plan-row' : '',
+        attrs: { 'data-unit': row.unit ?? '' },
+      });
+      tr.append(
+        el(doc, 'th', {
+          text: row.unit ?? t(lang, 'summaryPlan'),
+          attrs: { scope: 'row', ...(row.unitName ? { title: row.unitName } : {}) },
+        }),
+      );
+      for (const s of DEADLINE_STATES) {
+        const n = row.byState[s.code];
+        tr.append(el(doc, 'td', { className: n === 0 ? 'zero' : '', text: formatNumber(n, lang) }));
+      }
+      tr.append(el(doc, 'td', { text: formatNumber(row.total, lang) }));
+      body.append(tr);
+    }
+  }
+}
+
+function fillSelect(
+  doc: Document,
+  select: HTMLSelectElement,
+  options: Option[],
+  anyLabel: string,
+  value: string | null,
+) {
+  select.replaceChildren(
+    el(doc, 'option', { text: anyLabel, attrs: { value: '' } }),
+    ...options.map((o) => el(doc, 'option', { text: o.label, attrs: { value: o.value } })),
+  );
+  select.value = value ?? '';
+}
