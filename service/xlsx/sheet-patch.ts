@@ -5,7 +5,8 @@
 import { cellAddress, columnLetters } from '../../plan/address';
 import { CONTENT_TYPES, REL_TYPES, escapeXml, startTags, type SheetRef, type XlsxPackage } from './package';
 import { elementEnd, insertInOrder, splitChildren, topLevel, type StyleChange, type StylesPatch } from './styles-patch';
-import { attr, endsName, parseCellRef, rootPrefix } from './xml';
+import { SharedStrings } from './sheet';
+import { attr, decodeText, endsName, parseCellRef, rootPrefix } from './xml';
 
 export const MAIN_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 
@@ -161,6 +162,7 @@ export class SheetPatch {
   private readonly rowHidden = new Map<number, boolean>();
   private readonly notes = new Map<string, { row: number; col: number; text: string; options: NoteOptions }>();
   private formulaReplaced = false;
+  private sst: string[] | null = null;
   private readonly dateStyles = new Map<number, number>();
 
   private constructor(
@@ -267,6 +269,35 @@ export class SheetPatch {
       pos = end;
     }
     return cells;
+  }
+
+  private sharedStrings(): string[] {
+    if (this.sst) return this.sst;
+    const part = this.pkg.sharedStringsPart();
+    const strings = new SharedStrings(Number.MAX_SAFE_INTEGER);
+    if (part) {
+      const xml = this.pkg.text(part);
+      strings.scan(xml, rootPrefix(xml)?.prefix ?? '');
+    }
+    this.sst = strings.values;
+    return this.sst;
+  }
+
+  /** A cell's value as text, as the file holds it (before our edits); '' when empty. */
+  text(r: number, c: number): string {
+    const cell = this.parseCells(r).find((x) => x.col === c);
+    if (!cell || !cell.hasValue) return '';
+    switch (cell.type) {
+      case 's':
+        return this.sharedStrings()[Number(cell.raw)] ?? '';
+      case 'inlineStr':
+      case 'str':
+        return decodeText(cell.raw);
+      case 'b':
+        return cell.raw === '1' ? 'TRUE' : 'FALSE';
+      default:
+        return cell.raw;
+    }
   }
 
   cellsOfRow(r: number): CellInfo[] {
