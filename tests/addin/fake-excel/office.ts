@@ -2,6 +2,7 @@
 // proxy queues what is done to it; nothing reaches the workbook before `context.sync()`, and a property can be
 // read only after it was loaded and synced (PropertyNotLoaded otherwise). Each sync is counted and its request
 // (the queued operations as JSON) and response (the loaded properties) measured, which is what the tests assert.
+import type { WorkbookGrid } from '../../../plan/model';
 import {
   FakeOfficeError,
   FakeSheet,
@@ -941,9 +942,10 @@ export interface FakeOffice {
 
 /**
  * Sets `Excel`, `Office` and `OfficeExtension` on `scope` (globalThis in tests, window in the task-pane page) so
- * that addin/excel runs unchanged against `workbook`.
+ * that addin/excel runs unchanged against `source` (a FakeWorkbook, or a grid to build one from).
  */
-export function installFakeOffice(scope: object, workbook: FakeWorkbook): FakeOffice {
+export function installFakeOffice(scope: object, source: FakeWorkbook | WorkbookGrid): FakeOffice {
+  const workbook = source instanceof FakeWorkbook ? source : FakeWorkbook.fromGrid(source);
   const g = scope as Record<string, unknown>;
   const previous = { Excel: g.Excel, Office: g.Office, OfficeExtension: g.OfficeExtension };
   const settings = new FakeSettings(workbook);
