@@ -43,7 +43,10 @@ export function sofficeConvert(input: string, filter: string, outDir: string): s
   }
   const ext = filter.split(':')[0]!;
   const base = path.basename(input, path.extname(input));
-  const out = readdirSync(outDir).find((f) => f.startsWith(base) && f.endsWith(`.${ext}`) && f !== path.basename(input));
+  const sameDir = path.resolve(outDir) === path.resolve(path.dirname(input));
+  const out = readdirSync(outDir).find(
+    (f) => f.startsWith(base) && f.endsWith(`.${ext}`) && !(sameDir && f === path.basename(input)),
+  );
   if (!out) throw new Error(`LibreOffice wrote no .${ext} for ${input}`);
   return path.join(outDir, out);
 }
