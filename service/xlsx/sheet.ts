@@ -51,6 +51,19 @@ export class SharedStrings {
   }
 }
 
+/** 0-based column of the letters at text[from] that are followed by a row number, or -1. */
+function columnAt(text: string, from: number): number {
+  let col = 0;
+  let i = from;
+  for (; i < from + 4; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 65 && code <= 90) col = col * 26 + (code - 64);
+    else break;
+  }
+  const digit = text.charCodeAt(i);
+  return i > from && i < from + 4 && digit >= 49 && digit <= 57 ? col - 1 : -1;
+}
+
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
 
 /** `t="d"` cells (ISO 8601, written by some generators) become the serial number Excel would store. */
@@ -135,13 +148,21 @@ export class SheetScanner {
         if (!endsName(segment, cursor)) continue;
         const cGt = segment.indexOf('>', cursor);
         if (cGt < 0 || cGt > rowEnd) break;
-        const tag = segment.slice(cAt, cGt);
-        const ref = attr(tag, 'r');
-        const at = ref === null ? null : parseCellRef(ref);
-        col = at ? at.col : col + 1;
         if (++elements + this.slots > maxCells) throw this.tooManyCells();
+        const selfClosing = segment.charCodeAt(cGt - 1) === 47; /* / */
+        // Fast path for what Excel writes (`<c r="B2" ...`): the column straight from the text, no slice.
+        const fast = segment.startsWith(' r="', cursor) ? columnAt(segment, cursor + 4) : -1;
+        let tag: string | null = null;
+        if (fast >= 0) col = fast;
+        else {
+          tag = segment.slice(cAt, cGt);
+          const ref = attr(tag, 'r');
+          const at = ref === null ? null : parseCellRef(ref);
+          col = at ? at.col : col + 1;
+        }
         cursor = cGt + 1;
-        if (segment.charCodeAt(cGt - 1) === 47 /* / */) continue; // <c r="B2" s="1"/>: styled, empty
+        if (selfClosing) continue; // <c r="B2" s="1"/>: styled, empty
+        tag ??= segment.slice(cAt, cGt);
         let cEnd = segment.indexOf(cClose, cursor);
         if (cEnd < 0 || cEnd > rowEnd) cEnd = rowEnd;
         const type = attr(tag, 't');
