@@ -873,9 +873,10 @@ export function tableSheetXml(
       return (
         `<row r="${r + 1}">` +
         row
-          .map(
-            (text, c) =>
-              `<c r="${cellAddress(r, c)}"${s} t="inlineStr"><is><t xml:space="preserve">${encodeCellText(text)}</t></is></c>`,
+          .map((text, c) =>
+            text === ''
+              ? `<c r="${cellAddress(r, c)}"${s}/>`
+              : `<c r="${cellAddress(r, c)}"${s} t="inlineStr"><is><t xml:space="preserve">${encodeCellText(text)}</t></is></c>`,
           )
           .join('') +
         '</row>'

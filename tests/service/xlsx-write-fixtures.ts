@@ -66,11 +66,37 @@ export function libreOfficeSheets(bytes: Uint8Array, name = 'book'): string[][][
   const dir = mkdtempSync(path.join(os.tmpdir(), 'caf-xw-'));
   const file = path.join(dir, `${name}.xlsx`);
   writeFileSync(file, bytes);
-  return sofficeSheetsAsTsv(file, dir).map((f) =>
-    readFileSync(f, 'utf8')
-      .split(/\r?\n/)
-      .map((line) => line.split('\t').map((c) => c.replace(/^"(.*)"$/s, '$1'))),
-  );
+  return sofficeSheetsAsTsv(file, dir).map((f) => parseTsv(readFileSync(f, 'utf8')));
+}
+
+/** Tab-separated text as LibreOffice writes it: a field with a tab, quote or new line is quoted, `""` is a quote. */
+export function parseTsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === '') quoted = true;
+    else if (ch === '\t') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
 }
 
 export async function loadExcelJs(bytes: Uint8Array): Promise<ExcelJS.Workbook> {
