@@ -95,7 +95,7 @@ const STRINGS = {
     en: 'Actions by state on {today} ({total} actions in the plan)',
   },
   summaryPlan: { ro: 'Tot planul', en: 'Whole plan' },
-  summaryUnit: { ro: 'Compartiment', en: 'Unit' },
+  summaryUnit: { ro: 'Cod', en: 'Code' },
   summaryTotal: { ro: 'Total', en: 'Total' },
   summaryNote: {
     ro: 'O acțiune cu mai mulți responsabili este numărată la fiecare compartiment.',
@@ -136,12 +136,13 @@ export const STATE_SHORT: Record<DeadlineState, Bilingual> = {
 };
 
 export type MessageKey = keyof typeof STRINGS;
-export type Params = Record<string, string | number>;
+/** Placeholder values; a Bilingual one gives each language its own form (a date written 01.06.2023 / 1 Jun 2023). */
+export type Params = Record<string, string | number | Bilingual>;
 
 /** The bilingual pair of a message, placeholders filled in. */
 export function message(key: MessageKey, params: Params = {}): Bilingual {
   const entry: Bilingual = STRINGS[key];
-  return { ro: fill(entry.ro, params), en: fill(entry.en, params) };
+  return { ro: fill(entry.ro, params, 'ro'), en: fill(entry.en, params, 'en') };
 }
 
 /** A message in one language. Numbers are written the way that language writes them (1.234 / 1,234). */
@@ -149,12 +150,18 @@ export function t(lang: Lang, key: MessageKey, params: Params = {}): string {
   return fill(STRINGS[key][lang], params, lang);
 }
 
-function fill(text: string, params: Params, lang: Lang = 'ro'): string {
+function fill(text: string, params: Params, lang: Lang): string {
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     if (value === undefined) return whole;
-    return typeof value === 'number' ? formatNumber(value, lang) : value;
+    if (typeof value === 'number') return formatNumber(value, lang);
+    return typeof value === 'string' ? value : value[lang];
   });
+}
+
+/** A day in both languages' spelling, for a Bilingual placeholder. */
+export function bilingualDate(iso: string): Bilingual {
+  return { ro: formatDate(iso, 'ro'), en: formatDate(iso, 'en') };
 }
 
 export function formatNumber(n: number, lang: Lang): string {

@@ -5,7 +5,7 @@ import { summarizePlan, tableLayout, type PlanSummary } from '../../plan/highlig
 import type { Bilingual, Finding, LocalDate, Plan } from '../../plan/model';
 import { readPlan } from '../../plan/grid';
 import { validatePlan } from '../../plan/validate';
-import { message, type MessageKey } from '../i18n';
+import { bilingualDate, message, type MessageKey } from '../i18n';
 import type { AppliedFilter, ExcelPort, FilterOutcome } from './port';
 import {
   EMPTY_FILTER,
@@ -220,7 +220,7 @@ export class PaneController {
       const plan = await this.preparedPlan();
       this.step('stepWriting');
       await this.port.applyHighlighting(plan, this.state.settings.soonDays);
-      return { kind: 'success', text: message('highlightDone', { today: this.state.today }) };
+      return { kind: 'success', text: message('highlightDone', { today: bilingualDate(this.state.today) }) };
     });
   }
 

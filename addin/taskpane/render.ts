@@ -229,16 +229,20 @@ export class PaneView {
     const { doc } = this;
     const table = byId<HTMLTableElement>(doc, 'summary');
     const note = byId(doc, 'summary-note');
+    const caption = byId(doc, 'summary-caption');
     const { summary, plan } = state;
     table.hidden = !summary || !plan;
     note.hidden = table.hidden;
+    caption.hidden = table.hidden;
     if (!summary || !plan) return;
-    table.caption!.textContent = t(lang, 'summaryCaption', {
+    caption.textContent = t(lang, 'summaryCaption', {
       today: formatDate(summary.today, lang),
       total: summary.total,
     });
+    // A state no action of the plan is in would be a column of zeros in a narrow pane; the legend still lists it.
+    const states = DEADLINE_STATES.filter((s) => summary.byState[s.code] > 0);
     const head = el(doc, 'tr', {}, [el(doc, 'th', { text: t(lang, 'summaryUnit'), attrs: { scope: 'col' } })]);
-    for (const s of DEADLINE_STATES) {
+    for (const s of states) {
       const swatch = legendEntries(null, lang).find((e) => e.state === s.code)!;
       head.append(
         el(doc, 'th', { attrs: { scope: 'col', 'data-state': s.code } }, [
@@ -265,7 +269,7 @@ export class PaneView {
           attrs: { scope: 'row', ...(row.unitName ? { title: row.unitName } : {}) },
         }),
       );
-      for (const s of DEADLINE_STATES) {
+      for (const s of states) {
         const n = row.byState[s.code];
         tr.append(el(doc, 'td', { className: n === 0 ? 'zero' : '', text: formatNumber(n, lang) }));
       }
