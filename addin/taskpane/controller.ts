@@ -100,7 +100,8 @@ export class PaneController {
       const notice = await work();
       this.set({ busy: null, notice });
     } catch (error) {
-      console.warn('caf-plan task pane:', error); // for the developer console; the user sees the bilingual notice
+      // Unexpected failures go to the developer console too; the user sees the bilingual notice either way.
+      if (!isCafError(error)) console.warn('caf-plan task pane:', error);
       this.set({ busy: null, notice: { kind: 'error', text: describeError(error) } });
     }
   }
