@@ -512,6 +512,12 @@ export class XlsxPackage {
       }
       this.removeRelationship(this.workbookPart, rel.id);
     }
+    // A chain nothing points to is still read by Excel from its usual place.
+    const usual = `${path.posix.dirname(this.workbookPart)}/calcChain.xml`;
+    if (this.has(usual)) {
+      this.remove(usual);
+      this.removeOverride(usual);
+    }
   }
 
   async save(): Promise<Uint8Array> {

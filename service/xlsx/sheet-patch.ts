@@ -140,7 +140,11 @@ function setAttr(tag: string, name: string, value: string | null): string {
   const re = new RegExp(`(\\s${name}\\s*=\\s*)("[^"]*"|'[^']*')`);
   if (value === null) return tag.replace(re, '');
   if (re.test(tag)) return tag.replace(re, (_m, lead: string) => `${lead}"${escapeXml(value)}"`);
-  return tag.replace(/^(<[^\s/>]+)/, `$1 ${name}="${escapeXml(value)}"`);
+  // Appended, so a cell keeps `r` first as Excel writes it.
+  return tag.replace(
+    /\s*(\/?>)?$/,
+    (end: string, close: string | undefined) => ` ${name}="${escapeXml(value)}"${close ?? end.trim()}`,
+  );
 }
 
 /** `A1:C3` / `A1` -> 0-based box. */
