@@ -26,7 +26,13 @@ export const RowsSubmission = z.strictObject({
     .array(
       z.strictObject({
         id: z.string().trim().min(1).max(64),
-        values: z.partialRecord(z.enum(FIELDS), z.string().max(EXCEL_CELL_LIMIT)),
+        // A strict object, not a record: any other key (`__proto__`, `formula`) is refused, never skipped.
+        values: z.strictObject(
+          Object.fromEntries(FIELDS.map((f) => [f, z.string().max(EXCEL_CELL_LIMIT).optional()])) as Record<
+            (typeof FIELDS)[number],
+            z.ZodOptional<z.ZodString>
+          >,
+        ),
       }),
     )
     .min(1)
@@ -91,10 +97,14 @@ export async function submitWorkbook(
   const copy = await parsing.run(async () => readPlan(await readWorkbookGrid(input.bytes, SERVICE_READ_LIMITS)));
   const meta = copy.meta;
   if (!meta?.unit) {
-    throw new CafError('submission-not-a-copy', {
-      ro: 'Fișierul nu este copia unui departament: îi lipsesc metadatele _caf_plan cu unitatea. Descărcați copia unității din serviciu și trimiteți-o pe aceea.',
-      en: 'The file is not a department copy: it has no _caf_plan metadata naming a unit. Download the unit’s copy from the service and submit that one.',
-    });
+    throw new CafError(
+      'submission-not-a-copy',
+      {
+        ro: 'Fișierul nu este copia unui departament: îi lipsesc metadatele _caf_plan cu unitatea. Descărcați copia unității din serviciu și trimiteți-o pe aceea.',
+        en: 'The file is not a department copy: it has no _caf_plan metadata naming a unit. Download the unit’s copy from the service and submit that one.',
+      },
+      422,
+    );
   }
   if (meta.planId !== plan.id) {
     throw new CafError(
