@@ -137,8 +137,13 @@ export class PaneView {
     const progress = byId(doc, 'progress');
     progress.hidden = !busy;
     byId(doc, 'progress-text').textContent = busy ? t(state.settings.lang, state.busy!) : '';
-    for (const id of ACTION_BUTTONS) byId<HTMLButtonElement>(doc, id).disabled = busy || state.offline;
-    for (const button of doc.querySelectorAll<HTMLButtonElement>('button.finding')) button.disabled = busy;
+    // While busy the buttons are marked, not disabled: disabling the focused button would throw a keyboard user's
+    // focus back to the top of the pane. The controller ignores a second action meanwhile.
+    for (const id of ACTION_BUTTONS) {
+      const button = byId<HTMLButtonElement>(doc, id);
+      button.disabled = state.offline;
+      button.setAttribute('aria-disabled', String(busy || state.offline));
+    }
   }
 
   private renderNotice(state: PaneState, lang: Lang): void {

@@ -152,7 +152,9 @@ describe.skipIf(!hasChromium)('task pane in Chromium with the fake Excel (seed p
   });
 
   it('validates: findings grouped by severity with counts, the CSDDPP misspelling suggested', async () => {
-    await page.getByRole('button', { name: 'Validează planul' }).click();
+    // By keyboard: the button keeps the focus through the work, so Tab goes on to the findings.
+    await page.getByRole('button', { name: 'Validează planul' }).focus();
+    await page.keyboard.press('Enter');
     const warnings = expectedFindings.filter((f) => f.severity === 'warning');
     const errors = expectedFindings.filter((f) => f.severity === 'error');
     await expect
@@ -162,6 +164,7 @@ describe.skipIf(!hasChromium)('task pane in Chromium with the fake Excel (seed p
     await expect.poll(() => group.locator('h3 .count').textContent()).toBe(String(warnings.length));
     expect(await group.locator('button.finding').count()).toBe(warnings.length);
     await expect.poll(() => group.locator('button.finding').first().textContent()).toContain('Poate CSDDPP?');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('validate');
     expect(await page.locator('.findings-group[data-severity="error"]').count()).toBe(errors.length > 0 ? 1 : 0);
   });
 
