@@ -1,0 +1,56 @@
+// The coordinator's page at `/`: static HTML, CSS and one ES module, plus the vocabulary it labels things with
+// (criteria, deadline states, statuses) served from the plan's own tables so the page never keeps a copy. All data
+// comes from the API under /api with the httpOnly session cookie; the page holds no secret and runs no inline
+// script, so the strict Content-Security-Policy of app.ts applies unchanged.
+import cookieParser from 'cookie-parser';
+import express, { type Router } from 'express';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CRITERIA } from '../../../plan/caf';
+import { CONFLICT_KINDS } from '../../../plan/report';
+import { DEADLINE_STATES } from '../../../plan/state';
+import { STATUSES } from '../../../plan/status';
+import type { Store } from '../../store/store';
+import { SESSION_COOKIE } from '../auth';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const FILES: Record<string, string> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'style.css': 'text/css; charset=utf-8',
+};
+
+export function coordinatorPage(deps: { store: Store }): Router {
+  const r = express.Router();
+  const vocabulary = JSON.stringify({
+    criteria: CRITERIA.map(({ code, ro, en }) => ({ code, ro, en })),
+    states: DEADLINE_STATES,
+    statuses: STATUSES,
+    conflictKinds: CONFLICT_KINDS,
+  });
+
+  r.get(['/', '/index.html'], (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('text/html; charset=utf-8').sendFile(path.join(here, 'index.html'));
+  });
+  // Only the page's own files, by name: the folder also holds this TypeScript source.
+  r.get('/page/:file', (req, res, next) => {
+    const type = FILES[req.params.file];
+    if (!type) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type(type).sendFile(path.join(here, req.params.file));
+  });
+  r.get('/page-data/vocabulary.json', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('application/json').send(vocabulary);
+  });
+  // Who the session cookie belongs to, answered 200 either way: the page asks this on every load, and a 401 from
+  // /api/session would land in the browser console of every visitor who is not signed in yet.
+  r.get('/page-data/session', cookieParser(), (req, res) => {
+    const secret = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    const token = secret ? deps.store.findToken(secret) : undefined;
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(token ? { role: token.role, unit: token.unit } : { role: null, unit: null });
+  });
+  return r;
+}

@@ -1,0 +1,247 @@
+// The coordinator's page in headless Chromium against the real service: createApp with the page router, a SQLite
+// file in a temp dir, the Sector 1 sample imported, two department copies that set one cell differently, a merge
+// that flags the conflict, and a third unit that submitted after the merge. The coordinator signs in with a token,
+// sees every unit's state and the charts, switches to English, and resolves the conflict by choosing a value.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerCodes } from '../../plan/owners';
+import type { Field, Plan } from '../../plan/model';
+import { configWith } from '../../service/config';
+import { createApp } from '../../service/http/app';
+import { coordinatorPage } from '../../service/http/page';
+import { MergeRunner } from '../../service/jobs/merge';
+import { Store } from '../../service/store/store';
+import { repoRoot, sampleXlsxPath } from '../support/seed';
+import { editCells, planOf } from './sources-fixtures';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const artifacts = path.join(repoRoot, 'tests/artifacts');
+
+let dir: string;
+let store: Store;
+let server: Server;
+let url: string;
+let coordinator: string;
+let planId: string;
+let shared: string;
+let context: BrowserContext;
+let page: Page;
+const consoleErrors: string[] = [];
+
+async function call(
+  method: string,
+  at: string,
+  token: string,
+  body?: Uint8Array | object,
+  headers: Record<string, string> = {},
+) {
+  const init: RequestInit = { method, headers: { authorization: `Bearer ${token}`, ...headers } };
+  if (body instanceof Uint8Array) {
+    init.body = body as BodyInit;
+    (init.headers as Record<string, string>)['content-type'] = XLSX;
+  } else if (body) {
+    init.body = JSON.stringify(body);
+    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+  }
+  const res = await fetch(url + at, init);
+  if (!res.ok) throw new Error(`${method} ${at}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+async function submitCopy(unit: string, edits: { rowId: string; column: Field; value: string }[]): Promise<void> {
+  const token = store.createToken({ role: 'unit', unit }).token;
+  const copy = new Uint8Array(
+    await (await call('GET', `/api/plans/${planId}/copies/${unit}.xlsx`, token)).arrayBuffer(),
+  );
+  await call('POST', `/api/plans/${planId}/submissions`, token, await editCells(copy, edits), {
+    'x-file-name': `copie ${unit}.xlsx`,
+  });
+}
+
+const owned = (plan: Plan, unit: string) =>
+  plan.actions.filter((a) => ownerCodes(a.text.owners, plan.units).includes(unit)).map((a) => a.id);
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'caf-page-'));
+  const config = configWith({
+    dataDir: path.join(dir, 'data'),
+    logLevel: 'silent',
+    rateLimitPerMinute: 100_000,
+    samplePlan: '',
+  });
+  store = new Store(config.dataDir);
+  const merges = new MergeRunner(store);
+  const app = createApp({
+    store,
+    config,
+    merges,
+    logger: pino({ level: 'silent' }),
+    routers: [{ path: '/', router: coordinatorPage({ store }) }],
+    // Progress is computed for a day inside the plan's period, so the charts show every kind of state.
+    now: () => new Date('2023-05-15T09:00:00+03:00'),
+  });
+  server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  coordinator = store.createToken({ role: 'coordinator', label: 'test' }).token;
+
+  const imported = await call(
+    'POST',
+    '/api/plans?name=Plan%20Sector%201%202022',
+    coordinator,
+    new Uint8Array(readFileSync(sampleXlsxPath)),
+  );
+  planId = ((await imported.json()) as { plan: { id: string } }).plan.id;
+  const plan = store.revisionPlan(planId, 1)!;
+  shared = plan.actions.find((a) => {
+    const codes = ownerCodes(a.text.owners, plan.units);
+    return codes.includes('DMRU') && codes.includes('SIC');
+  })!.id;
+  await submitCopy('DMRU', [
+    { rowId: shared, column: 'status', value: 'Amânat' },
+    { rowId: owned(plan, 'DMRU').find((id) => id !== shared)!, column: 'status', value: 'Realizat' },
+  ]);
+  await submitCopy('SIC', [
+    { rowId: shared, column: 'status', value: 'Realizat' },
+    {
+      rowId: owned(plan, 'SIC').find((id) => id !== shared)!,
+      column: 'monitoring',
+      value: 'Comunicat publicat pe site, martie 2024',
+    },
+  ]);
+  const merge = (await (await call('POST', `/api/plans/${planId}/merges`, coordinator)).json()) as {
+    newRevision: number;
+  };
+  expect(merge.newRevision).toBe(2);
+  expect(store.listConflicts(planId, 'open').map((c) => c.kind)).toEqual(['concurrent-edit']);
+  // SMI sends its copy after the merge: it waits for the next one.
+  const afterMerge = await planOf(new Uint8Array(store.blobs.get(store.getRevision(planId, 2)!.blob)));
+  await submitCopy('SMI', [{ rowId: owned(afterMerge, 'SMI')[0]!, column: 'status', value: 'În curs' }]);
+
+  const profile = path.join(dir, 'chromium-profile');
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(`${msg.text()} @ ${msg.location().url}`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+});
+
+afterAll(async () => {
+  await context?.close();
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('coordinator page', () => {
+  it('asks for a token, refuses a wrong one, and signs in with an httpOnly SameSite cookie', async () => {
+    await page.goto(url + '/');
+    await page.getByRole('heading', { name: 'Autentificare coordonator' }).waitFor();
+    expect(consoleErrors).toEqual([]);
+    await page.getByLabel('Token de acces').fill('caf_' + 'x'.repeat(43));
+    await page.getByRole('button', { name: 'Intră' }).click();
+    await page.getByText('Tokenul nu este valid sau a fost revocat.').waitFor();
+    // The refused login is the one error the browser logs on its own (a 401 answer); nothing else may appear.
+    expect(consoleErrors).toEqual([expect.stringMatching(/status of 401 .*\/api\/session$/)]);
+    consoleErrors.length = 0;
+
+    await page.getByLabel('Token de acces').fill(coordinator);
+    await page.getByRole('button', { name: 'Intră' }).click();
+    await page.locator('#units tbody tr').first().waitFor();
+    const cookie = (await context.cookies(url)).find((c) => c.name === 'caf_session')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    // The page's script cannot read the session.
+    expect(await page.evaluate(() => document.cookie)).not.toContain('caf_session');
+  });
+
+  it('shows each unit’s state since the last merge, the last merge, the open conflict and the charts', async () => {
+    const row = (unit: string) => page.locator(`#units tr[data-unit="${unit}"]`);
+    await expect(row('SMI').innerText()).resolves.toMatch(/A trimis[\s\S]*în așteptare/);
+    await expect(row('DMRU').innerText()).resolves.toMatch(/Nu a trimis[\s\S]*îmbinată[\s\S]*1 aplicate · 1 conflicte/);
+    await expect(row('SIC').innerText()).resolves.toMatch(/Nu a trimis[\s\S]*îmbinată[\s\S]*1 aplicate · 1 conflicte/);
+    await expect(row('CL').innerText()).resolves.toMatch(/Nu a trimis\s+—/);
+    expect(await page.locator('#units tbody tr').count()).toBe(store.revisionPlan(planId, 2)!.units.length);
+
+    const summary = await page.locator('#summary').innerText();
+    expect(summary).toMatch(/Revizia curentă\s+2/);
+    expect(summary).toMatch(/Conflicte deschise\s+1/);
+    expect(summary).toMatch(/Trimiteri în așteptare\s+1/);
+
+    const conflict = page.locator('article.conflict');
+    expect(await conflict.count()).toBe(1);
+    await expect(conflict.locator('h3').innerText()).resolves.toBe(
+      `Acțiunea ${shared} · Stare · Modificări concurente`,
+    );
+    await expect(conflict.getByRole('button', { name: 'Alege „Amânat” (DMRU)' }).isVisible()).resolves.toBe(true);
+    await expect(conflict.getByRole('button', { name: 'Alege „Realizat” (SIC)' }).isVisible()).resolves.toBe(true);
+
+    // Charts: 72 actions in the state chart, 9 criteria, one bar per unit; each readable as an image with a description.
+    const totals = await page
+      .locator('#chart-states svg > g')
+      .evaluateAll((gs) => gs.map((g) => Number(g.getAttribute('data-total'))));
+    expect(totals).toHaveLength(6);
+    expect(totals.reduce((a, b) => a + b, 0)).toBe(72);
+    expect(await page.locator('#chart-criteria svg > g').count()).toBe(9);
+    expect(await page.locator('#chart-units svg > g').count()).toBeGreaterThanOrEqual(10);
+    await expect(page.locator('#chart-criteria svg').getAttribute('role')).resolves.toBe('img');
+    await expect(page.locator('#chart-criteria svg desc').textContent()).resolves.toMatch(/^1\. Leadership: /);
+
+    const merges = await page.locator('#merges tbody tr').allInnerTexts();
+    expect(merges).toHaveLength(1);
+    expect(merges[0]).toMatch(/#1[\s\S]*manual[\s\S]*încheiată[\s\S]*1 → 2[\s\S]*2\s+2\s+1/);
+
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'coordinator-page.png'), fullPage: true });
+  });
+
+  it('switches to English and back', async () => {
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Open conflicts' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await expect(page.locator('#units tr[data-unit="SMI"]').innerText()).resolves.toMatch(/Submitted[\s\S]*waiting/);
+    await expect(page.locator('#chart-criteria figcaption').innerText()).resolves.toBe('By CAF criterion');
+    await page.screenshot({ path: path.join(artifacts, 'coordinator-page-en.png'), fullPage: true });
+    await page
+      .locator('section[aria-labelledby="progress-title"]')
+      .screenshot({ path: path.join(artifacts, 'coordinator-charts-en.png') });
+    await page.getByRole('button', { name: 'Română' }).click();
+    await page.getByRole('heading', { name: 'Conflicte deschise' }).waitFor();
+  });
+
+  it('resolves the conflict by choosing a value: a new revision carries it', async () => {
+    await page.getByRole('button', { name: 'Alege „Realizat” (SIC)' }).click();
+    await page.getByText(/Conflictul \d+ a fost rezolvat: noua valoare este „Realizat” \(revizia 3\)/).waitFor();
+    await page.getByText('Nu există conflicte deschise.').waitFor();
+    expect(store.listConflicts(planId, 'open')).toEqual([]);
+    expect(store.getPlan(planId)!.currentRevision).toBe(3);
+    expect(store.revisionPlan(planId, 3)!.actions.find((a) => a.id === shared)!.text.status).toBe('Realizat');
+    await expect(page.locator('#summary').innerText()).resolves.toMatch(/Revizia curentă\s+3/);
+    await page.screenshot({ path: path.join(artifacts, 'coordinator-page-resolved.png'), fullPage: true });
+  });
+
+  it('logged no console errors', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
