@@ -284,16 +284,32 @@ export class DriveSource {
     return this.running;
   }
 
+  /**
+   * One run, then the publication of every plan's current revision when an output folder is set (a no-op for a
+   * revision published already), so a merge or a resolution reaches Drive by the next sync without a hook.
+   */
+  async sync(): Promise<{ run: DriveRun; published: Record<string, DrivePublish> }> {
+    const run = await this.run();
+    const published: Record<string, DrivePublish> = {};
+    if (this.options.outputFolderId) {
+      const plans = this.options.planId ? [this.options.planId] : this.store.listPlans().map((p) => p.id);
+      for (const planId of plans) published[planId] = await this.publish(planId);
+    }
+    return { run, published };
+  }
+
+  /** sync() now, then every `intervalMs` after the previous one ended, until stop(). */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
     const loop = async (): Promise<void> => {
-      const result = await this.run().catch((error: unknown) => {
-        this.deps.logger?.error({ err: error }, 'drive run failed');
+      const result = await this.sync().catch((error: unknown) => {
+        this.deps.logger?.error({ err: error }, 'drive sync failed');
         return undefined;
       });
-      if (result && !result.ok)
-        this.deps.logger?.warn({ error: result.error }, 'drive run incomplete; the next run catches up');
+      if (result && !result.run.ok) {
+        this.deps.logger?.warn({ error: result.run.error }, 'drive run incomplete; the next run catches up');
+      }
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.options.intervalMs);
     };
     void loop();

@@ -320,6 +320,21 @@ describe('Drive source', () => {
   });
 });
 
+describe('Drive sync', () => {
+  it('takes the new copies, then publishes the plan once per revision', async () => {
+    drive.put({ name: 'DMRU.xlsx', mimeType: XLSX_MIME, parents: [inFolder], content: await fx.copy('DMRU') });
+    const s = source();
+    const first = await s.sync();
+    expect(first.run.outcomes).toEqual([expect.objectContaining({ kind: 'taken', unit: 'DMRU' })]);
+    expect(first.published).toEqual({
+      'sector1-2022': expect.objectContaining({ ok: true, created: true, revision: 1 }),
+    });
+    const second = await s.sync();
+    expect(second.published).toEqual({ 'sector1-2022': expect.objectContaining({ ok: true, skipped: true }) });
+    expect(drive.received(/^\/upload\//)).toHaveLength(1);
+  });
+});
+
 describe('test network guard', () => {
   it('stops a request to a host other than 127.0.0.1 before it leaves (TEST-NET address, never Google)', async () => {
     await expect(source({ rootUrl: 'http://192.0.2.1/' }).run()).rejects.toThrow(/192\.0\.2\.1/);

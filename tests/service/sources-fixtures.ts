@@ -1,14 +1,16 @@
-// Real .xlsx bytes for the source tests: the Sector 1 sample workbook with a very hidden `_caf_plan` sheet written
-// by exceljs (as prepare/copy write it: key | value rows), a store holding it as revision 1, and department copies
-// with cells edited the way a department head would.
+// Real .xlsx bytes for the source tests: the Sector 1 sample prepared by service/xlsx/prepare.ts, a store holding it
+// as revision 1, department copies made by service/xlsx/copy.ts with cells edited the way a department head would
+// (exceljs), and workbooks whose `_caf_plan` sheet was replaced or removed.
 import ExcelJS from 'exceljs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readPlan } from '../../plan/grid';
-import { META_SHEET, type Field, type Plan } from '../../plan/model';
+import { META_SHEET, SCHEMA_VERSION, type Field, type Plan, type PlanMeta } from '../../plan/model';
 import { ownerCodes } from '../../plan/owners';
 import { Store } from '../../service/store/store';
+import { departmentCopy } from '../../service/xlsx/copy';
+import { prepareWorkbook } from '../../service/xlsx/prepare';
 import { readWorkbookGrid } from '../../service/xlsx/read';
 import { sampleXlsxPath } from '../support/seed';
 
@@ -52,14 +54,18 @@ export interface Fixture {
   close(): void;
 }
 
+const META: PlanMeta = {
+  planId: PLAN_ID,
+  revision: 1,
+  issuedAt: '2024-03-01T08:00:00.000Z',
+  schemaVersion: SCHEMA_VERSION,
+  editable: ['status', 'monitoring'],
+};
+
+/** The Sector 1 sample as `prepare` leaves it: ID, Stare, helper columns, `_caf_plan` metadata (revision 1). */
 export async function masterBytes(): Promise<Uint8Array> {
-  return withMeta(new Uint8Array(readFileSync(sampleXlsxPath)), {
-    planId: PLAN_ID,
-    revision: '1',
-    issuedAt: '2024-03-01T08:00:00.000Z',
-    schemaVersion: '1',
-    editable: 'status,monitoring',
-  });
+  const sample = new Uint8Array(readFileSync(sampleXlsxPath));
+  return prepareWorkbook(sample, await planOf(sample), META);
 }
 
 export async function editCells(
@@ -97,14 +103,8 @@ export async function storeWithPlan(): Promise<Fixture> {
     master,
     plan,
     async copy(unit, edits = []) {
-      const copy = await withMeta(master, {
-        planId: PLAN_ID,
-        revision: '1',
-        unit,
-        issuedAt: '2024-03-02T08:00:00.000Z',
-        schemaVersion: '1',
-        editable: 'status,monitoring',
-      });
+      // A real department copy: the unit's metadata, its rows' editable cells unlocked, the sheet protected.
+      const copy = await departmentCopy(master, plan, unit, { ...META, unit, issuedAt: '2024-03-02T08:00:00.000Z' });
       return editCells(copy, edits);
     },
     owned(unit) {
