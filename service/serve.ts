@@ -15,6 +15,7 @@ import { MergeRunner } from './jobs/merge';
 import { scheduleMerges } from './jobs/schedule';
 import { importWorkbook } from './sources/import';
 import { UnitCode } from './sources/intake';
+import { defaultPlugins, type ServiceContext, type ServicePlugin } from './plugins';
 import { openStore, type Store } from './store/store';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,7 +47,9 @@ async function firstStart(store: Store, config: Config, logger: Logger): Promise
         actor: 'system:first-start',
       });
       logger.info({ plan: imported.plan.id, actions: imported.actions }, 'sample plan imported');
-      say(`Planul exemplu a fost importat / the sample plan was imported: ${imported.plan.id} (${imported.actions} acțiuni / actions)`);
+      say(
+        `Planul exemplu a fost importat / the sample plan was imported: ${imported.plan.id} (${imported.actions} acțiuni / actions)`,
+      );
     }
   }
   if (store.countTokens('coordinator') === 0) {
@@ -56,19 +59,23 @@ async function firstStart(store: Store, config: Config, logger: Logger): Promise
   }
 }
 
-export async function runServe(argv: string[]): Promise<number> {
+export async function runServe(argv: string[], plugins: ServicePlugin[] = defaultPlugins()): Promise<number> {
   const config = loadConfig(argv);
   const logger = pino({ level: config.logLevel }, pino.destination(2));
   const store = openStore(config.dataDir);
   const merges = new MergeRunner(store, { pauseBeforeCommitMs: config.testPauseMergeMs, logger });
   let server: http.Server | undefined;
   let cron: ReturnType<typeof scheduleMerges> | undefined;
+  const ctx: ServiceContext = { store, config, merges, logger, env: process.env };
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
   try {
     const redone = await merges.recover();
-    for (const m of redone) say(`Îmbinarea întreruptă a fost refăcută / the interrupted merge was redone: #${m.id} (${m.status})`);
+    for (const m of redone)
+      say(`Îmbinarea întreruptă a fost refăcută / the interrupted merge was redone: #${m.id} (${m.status})`);
     await firstStart(store, config, logger);
 
-    const app = createApp({ store, config, merges, logger });
+    const routers = plugins.flatMap((p) => p.routers?.(ctx) ?? []);
+    const app = createApp({ store, config, merges, logger, routers });
     server = config.tlsCert
       ? https.createServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey!) }, app)
       : http.createServer(app);
@@ -85,8 +92,14 @@ export async function runServe(argv: string[]): Promise<number> {
     const url = `${config.tlsCert ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     cron = scheduleMerges(store, merges, { cron: config.mergeCron, timezone: config.timezone, logger });
     say(`caf-plan: serviciul ascultă la / the service listens at ${url}`);
-    say(`caf-plan: următoarea îmbinare / next merge: ${cron.nextRun()?.toISOString() ?? '-'} (${config.mergeCron}, ${config.timezone})`);
+    say(
+      `caf-plan: următoarea îmbinare / next merge: ${cron.nextRun()?.toISOString() ?? '-'} (${config.mergeCron}, ${config.timezone})`,
+    );
     logger.info({ url, dataDir: config.dataDir }, 'listening');
+    for (const plugin of plugins) {
+      const stop = await plugin.start?.(ctx);
+      if (stop) stops.push({ name: plugin.name, stop });
+    }
 
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
@@ -104,6 +117,9 @@ export async function runServe(argv: string[]): Promise<number> {
     throw error;
   } finally {
     cron?.stop();
+    for (const { name, stop } of stops.reverse()) {
+      await stop().catch((error: unknown) => logger.error({ err: error, plugin: name }, 'plugin did not stop cleanly'));
+    }
     if (server) {
       const closing = server;
       await new Promise<void>((resolve) => closing.close(() => resolve()));
@@ -128,7 +144,11 @@ export async function runToken(argv: string[]): Promise<number> {
       lang: { type: 'string' },
     },
   });
-  const dataFlags = values['data-dir'] ? ['--data-dir', values['data-dir']] : values.data ? ['--data', values.data] : [];
+  const dataFlags = values['data-dir']
+    ? ['--data-dir', values['data-dir']]
+    : values.data
+      ? ['--data', values.data]
+      : [];
   const config = loadConfig(dataFlags);
   const usage = new CafError('cli-usage', {
     ro: 'Folosire: token create --unit COD | --coordinator [--label TEXT]; token list; token revoke ID',
@@ -146,7 +166,9 @@ export async function runToken(argv: string[]): Promise<number> {
           printToken(token, { ro: 'coordonator', en: 'the coordinator' });
         } else {
           const unit = UnitCode.parse(values.unit);
-          const known = store.listPlans().some((p) => store.revisionPlan(p.id, p.currentRevision)?.units.some((u) => u.code === unit));
+          const known = store
+            .listPlans()
+            .some((p) => store.revisionPlan(p.id, p.currentRevision)?.units.some((u) => u.code === unit));
           if (!known && store.listPlans().length > 0) {
             process.stderr.write(
               `Atenție: unitatea ${unit} nu este în legenda niciunui plan.\nWarning: the unit ${unit} is not in any plan's legend.\n`,
@@ -160,7 +182,16 @@ export async function runToken(argv: string[]): Promise<number> {
       }
       case 'list':
         for (const t of store.listTokens()) {
-          say([t.id, t.role, t.unit ?? '-', t.createdAt, t.revokedAt ? `revoked ${t.revokedAt}` : 'active', t.label ?? ''].join('\t'));
+          say(
+            [
+              t.id,
+              t.role,
+              t.unit ?? '-',
+              t.createdAt,
+              t.revokedAt ? `revoked ${t.revokedAt}` : 'active',
+              t.label ?? '',
+            ].join('\t'),
+          );
         }
         return 0;
       case 'revoke': {

@@ -38,7 +38,10 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: Bilin
   'charset.unsupported': {
     status: 415,
     code: 'charset-unsupported',
-    message: { ro: 'Setul de caractere nu este acceptat (folosiți UTF-8).', en: 'The charset is not supported (use UTF-8).' },
+    message: {
+      ro: 'Setul de caractere nu este acceptat (folosiți UTF-8).',
+      en: 'The charset is not supported (use UTF-8).',
+    },
   },
   'request.aborted': {
     status: 400,

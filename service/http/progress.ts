@@ -54,7 +54,16 @@ export function progressOf(planId: string, revision: number, plan: Plan, today: 
   return { planId, revision, today, rows, byCriterion, byUnit };
 }
 
-const CSV_COLUMNS: (keyof ProgressRow)[] = ['id', 'criterion', 'subcriterion', 'owners', 'deadline', 'dueDate', 'status', 'state'];
+const CSV_COLUMNS: (keyof ProgressRow)[] = [
+  'id',
+  'criterion',
+  'subcriterion',
+  'owners',
+  'deadline',
+  'dueDate',
+  'status',
+  'state',
+];
 
 /**
  * A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab / carriage return before one)
@@ -74,5 +83,10 @@ export function progressCsv(progress: Progress): string {
 
 /** Today in the service's time zone, as YYYY-MM-DD. */
 export function localToday(timezone: string, now = new Date()): LocalDate {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }

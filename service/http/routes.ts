@@ -61,11 +61,22 @@ function fileNameOf(req: Request): string | undefined {
     // Not percent-encoded: keep it as sent.
   }
   // Only the last path segment, no control characters: a name is metadata, never a path the service opens.
-  name = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200);
+  name = name
+    .split(/[\\/]/)
+    .pop()!
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is stripped here
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .slice(0, 200);
   return name === '' || name === '.' || name === '..' ? undefined : name;
 }
 
-export function apiRoutes(deps: { store: Store; config: Config; merges: MergeRunner; logger: Logger; now?: () => Date }): Router {
+export function apiRoutes(deps: {
+  store: Store;
+  config: Config;
+  merges: MergeRunner;
+  logger: Logger;
+  now?: () => Date;
+}): Router {
   const { store, config, merges } = deps;
   const now = deps.now ?? (() => new Date());
   const r = express.Router();
@@ -341,11 +352,26 @@ export function apiRoutes(deps: { store: Store; config: Config; merges: MergeRun
 
   // ------------------------------------------------------------ progress (open data: no token needed)
 
+  // Open data is read far more often than the plan changes: a revision's progress on a day is computed once.
+  const progressCache = new Map<string, ReturnType<typeof progressOf>>();
   const progressFor = (req: Request) => {
     const plan = planOf(req);
     const q = z.object({ today: IsoDate.optional() }).parse(req.query);
     const today = q.today ?? localToday(config.timezone, now());
-    return progressOf(plan.id, plan.currentRevision, store.revisionPlan(plan.id, plan.currentRevision)!, today, config.soonDays);
+    const key = `${plan.id}\u0000${plan.currentRevision}\u0000${today}`;
+    let progress = progressCache.get(key);
+    if (!progress) {
+      progress = progressOf(
+        plan.id,
+        plan.currentRevision,
+        store.revisionPlan(plan.id, plan.currentRevision)!,
+        today,
+        config.soonDays,
+      );
+      if (progressCache.size >= 16) progressCache.delete(progressCache.keys().next().value!);
+      progressCache.set(key, progress);
+    }
+    return progress;
   };
 
   r.get('/plans/:planId/progress.json', (req, res) => {
@@ -391,13 +417,19 @@ export function apiRoutes(deps: { store: Store; config: Config; merges: MergeRun
   r.post('/tokens', ...coordinator, json, (req, res) => {
     const body = TokenBody.parse(req.body);
     const created = store.createToken(body);
-    store.audit(principal(res).actor, 'token.created', created.record.id, { role: body.role, unit: created.record.unit });
+    store.audit(principal(res).actor, 'token.created', created.record.id, {
+      role: body.role,
+      unit: created.record.unit,
+    });
     // The only time the secret leaves the service.
     res.status(201).json({ ...created.record, token: created.token });
   });
 
   r.delete('/tokens/:id', ...coordinator, (req, res) => {
-    const id = z.string().regex(/^[0-9a-f]{12}$/).parse(req.params.id);
+    const id = z
+      .string()
+      .regex(/^[0-9a-f]{12}$/)
+      .parse(req.params.id);
     if (!store.revokeToken(id)) throw notFound({ ro: 'Tokenul', en: 'The token' });
     store.audit(principal(res).actor, 'token.revoked', id);
     res.status(204).end();

@@ -129,17 +129,25 @@ export class MergeRunner {
       ...result.report,
       submissions: [...result.report.submissions, ...extra].sort((a, b) => Number(a.id) - Number(b.id)),
     });
-    const bytes = await writeMergedWorkbook(store.blobs.get(master.blob), current, { ...result, report }, {
-      planId: plan.id,
-      revision: M + 1,
-      issuedAt: mergedAt,
-      schemaVersion: SCHEMA_VERSION,
-      editable: plan.editable,
-    });
+    const bytes = await writeMergedWorkbook(
+      store.blobs.get(master.blob),
+      current,
+      { ...result, report },
+      {
+        planId: plan.id,
+        revision: M + 1,
+        issuedAt: mergedAt,
+        schemaVersion: SCHEMA_VERSION,
+        editable: plan.editable,
+      },
+    );
     const mergedPlan = readPlan(await readWorkbookGrid(bytes));
     const blob = store.blobs.put(bytes);
     if (this.options.pauseBeforeCommitMs) {
-      this.options.logger?.warn({ merge: merge.id, ms: this.options.pauseBeforeCommitMs }, 'test hook: merge paused before commit');
+      this.options.logger?.warn(
+        { merge: merge.id, ms: this.options.pauseBeforeCommitMs },
+        'test hook: merge paused before commit',
+      );
       await sleep(this.options.pauseBeforeCommitMs);
     }
     return store.finishMerge(

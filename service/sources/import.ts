@@ -51,7 +51,11 @@ export async function importWorkbook(
   if (!PLAN_ID_RE.test(id)) id = slugify(id) || 'plan';
   if (store.getPlan(id)) {
     if (input.planId) {
-      throw new CafError('plan-exists', { ro: `Planul „${id}” există deja.`, en: `The plan "${id}" exists already.` }, 409);
+      throw new CafError(
+        'plan-exists',
+        { ro: `Planul „${id}” există deja.`, en: `The plan "${id}" exists already.` },
+        409,
+      );
     }
     id = `${id.slice(0, 55)}-${randomBytes(3).toString('hex')}`;
   }

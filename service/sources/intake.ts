@@ -151,7 +151,10 @@ export async function submitRows(
     planId: plan.id,
     unit: body.unit,
     baseRevision: body.baseRevision,
-    rows: body.rows.map((r) => ({ id: r.id, values: Object.fromEntries(FIELDS.filter((f) => f in r.values).map((f) => [f, r.values[f]])) })),
+    rows: body.rows.map((r) => ({
+      id: r.id,
+      values: Object.fromEntries(FIELDS.filter((f) => f in r.values).map((f) => [f, r.values[f]])),
+    })),
   });
   const bytes = new TextEncoder().encode(canonical);
   const blob = sha256(bytes);
@@ -277,7 +280,15 @@ function dryRun(
   plan: PlanRecord,
   current: Plan,
   base: Plan,
-  s: { unit: string; baseRevision: number; rows: SubmittedRow[]; scope: 'full' | 'partial'; kind: 'xlsx' | 'json'; source: string; receivedAt: string },
+  s: {
+    unit: string;
+    baseRevision: number;
+    rows: SubmittedRow[];
+    scope: 'full' | 'partial';
+    kind: 'xlsx' | 'json';
+    source: string;
+    receivedAt: string;
+  },
 ): Omit<Receipt, 'submission'> {
   const { report } = mergePlans({
     planId: plan.id,
@@ -287,7 +298,15 @@ function dryRun(
     mergedAt: s.receivedAt,
     editable: plan.editable,
     submissions: [
-      { id: 'new', unit: s.unit, receivedAt: s.receivedAt, baseRevision: s.baseRevision, base, rows: s.rows, scope: s.scope },
+      {
+        id: 'new',
+        unit: s.unit,
+        receivedAt: s.receivedAt,
+        baseRevision: s.baseRevision,
+        base,
+        rows: s.rows,
+        scope: s.scope,
+      },
     ],
   });
   const willApply = report.applied.map(({ rowId, column, from, to }) => ({ rowId, column, from, to }));

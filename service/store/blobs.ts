@@ -2,7 +2,17 @@
 // sha256 of its bytes, written to a temporary file, fsynced, renamed into place and never overwritten, so a
 // crash leaves either the whole file or nothing under its name.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 
 export type BlobHash = string;

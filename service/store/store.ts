@@ -270,7 +270,9 @@ export class Store {
   }
 
   private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
     const done = new Set(
       (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
     );
@@ -329,13 +331,25 @@ export class Store {
         `INSERT INTO revisions (plan_id, revision, blob, plan_json, origin, merge_id, created_by, created_at, note)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(planId, revision, r.blob, JSON.stringify(r.plan), r.origin, r.mergeId ?? null, r.createdBy, at, r.note ?? null);
+      .run(
+        planId,
+        revision,
+        r.blob,
+        JSON.stringify(r.plan),
+        r.origin,
+        r.mergeId ?? null,
+        r.createdBy,
+        at,
+        r.note ?? null,
+      );
     this.db.prepare('UPDATE plans SET current_revision = ? WHERE id = ?').run(revision, planId);
   }
 
   getRevision(planId: string, revision: number): RevisionRecord | undefined {
     const r = this.db
-      .prepare('SELECT plan_id, revision, blob, origin, merge_id, created_by, created_at, note FROM revisions WHERE plan_id = ? AND revision = ?')
+      .prepare(
+        'SELECT plan_id, revision, blob, origin, merge_id, created_by, created_at, note FROM revisions WHERE plan_id = ? AND revision = ?',
+      )
       .get(planId, revision) as Row | undefined;
     return r ? toRevision(r) : undefined;
   }
@@ -355,9 +369,9 @@ export class Store {
     const key = `${planId}\u0000${revision}`;
     const cached = this.planCache.get(key);
     if (cached) return cached;
-    const r = this.db.prepare('SELECT plan_json FROM revisions WHERE plan_id = ? AND revision = ?').get(planId, revision) as
-      | Row
-      | undefined;
+    const r = this.db
+      .prepare('SELECT plan_json FROM revisions WHERE plan_id = ? AND revision = ?')
+      .get(planId, revision) as Row | undefined;
     if (!r) return undefined;
     const plan = json<Plan>(r.plan_json);
     if (this.planCache.size >= 32) this.planCache.delete(this.planCache.keys().next().value!);
@@ -426,11 +440,12 @@ export class Store {
     planId: string,
     filter: { unit?: string; outcome?: SubmissionState; upTo?: number; limit?: number } = {},
   ): SubmissionRecord[] {
-    const where = ['plan_id = ?'];
-    const args: unknown[] = [planId];
-    if (filter.unit !== undefined) (where.push('unit = ?'), args.push(filter.unit));
-    if (filter.outcome !== undefined) (where.push('outcome = ?'), args.push(filter.outcome));
-    if (filter.upTo !== undefined) (where.push('id <= ?'), args.push(filter.upTo));
+    const conditions: [string, unknown][] = [['plan_id = ?', planId]];
+    if (filter.unit !== undefined) conditions.push(['unit = ?', filter.unit]);
+    if (filter.outcome !== undefined) conditions.push(['outcome = ?', filter.outcome]);
+    if (filter.upTo !== undefined) conditions.push(['id <= ?', filter.upTo]);
+    const where = conditions.map(([sql]) => sql);
+    const args = conditions.map(([, value]) => value);
     const limit = filter.limit ?? 1000;
     return (
       this.db
@@ -479,7 +494,9 @@ export class Store {
       if (!merge || merge.status !== 'running') throw new Error(`merge ${outcome.mergeId} is not running`);
       const plan = this.getPlan(merge.planId)!;
       if (plan.currentRevision !== merge.currentRevision) {
-        throw new Error(`merge ${merge.id}: the plan moved from revision ${merge.currentRevision} to ${plan.currentRevision}`);
+        throw new Error(
+          `merge ${merge.id}: the plan moved from revision ${merge.currentRevision} to ${plan.currentRevision}`,
+        );
       }
       let newRevision: number | null = null;
       if (outcome.revision && outcome.report) {
@@ -541,9 +558,7 @@ export class Store {
   interruptRunningMerges(): MergeRecord[] {
     return this.db.transaction(() => {
       const running = (this.db.prepare("SELECT * FROM merges WHERE status = 'running'").all() as Row[]).map(toMerge);
-      this.db
-        .prepare("UPDATE merges SET status = 'interrupted', finished_at = ? WHERE status = 'running'")
-        .run(now());
+      this.db.prepare("UPDATE merges SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(now());
       return running;
     })();
   }
@@ -567,7 +582,9 @@ export class Store {
   lastMerge(planId: string, status?: MergeStatus): MergeRecord | undefined {
     const r = (
       status
-        ? this.db.prepare('SELECT * FROM merges WHERE plan_id = ? AND status = ? ORDER BY id DESC LIMIT 1').get(planId, status)
+        ? this.db
+            .prepare('SELECT * FROM merges WHERE plan_id = ? AND status = ? ORDER BY id DESC LIMIT 1')
+            .get(planId, status)
         : this.db.prepare('SELECT * FROM merges WHERE plan_id = ? ORDER BY id DESC LIMIT 1').get(planId)
     ) as Row | undefined;
     return r ? toMerge(r) : undefined;
@@ -610,7 +627,13 @@ export class Store {
         this.insertRevision(
           c.planId,
           revision,
-          { blob: input.revision.blob, plan: input.revision.plan, origin: 'resolution', createdBy: input.by, note: input.revision.note },
+          {
+            blob: input.revision.blob,
+            plan: input.revision.plan,
+            origin: 'resolution',
+            createdBy: input.by,
+            note: input.revision.note,
+          },
           at,
         );
       }
@@ -640,8 +663,7 @@ export class Store {
   findToken(secret: string): TokenRecord | undefined {
     if (!TOKEN_RE.test(secret)) return undefined;
     const r = this.db.prepare('SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL').get(sha256(secret)) as
-      | Row
-      | undefined;
+      Row | undefined;
     return r ? toToken(r) : undefined;
   }
 
@@ -655,11 +677,15 @@ export class Store {
   }
 
   revokeToken(id: string): boolean {
-    return this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now(), id).changes > 0;
+    return (
+      this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now(), id).changes > 0
+    );
   }
 
   countTokens(role: Role): number {
-    const r = this.db.prepare('SELECT COUNT(*) AS n FROM tokens WHERE role = ? AND revoked_at IS NULL').get(role) as Row;
+    const r = this.db
+      .prepare('SELECT COUNT(*) AS n FROM tokens WHERE role = ? AND revoked_at IS NULL')
+      .get(role) as Row;
     return Number(r.n);
   }
 

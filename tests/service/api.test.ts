@@ -61,7 +61,11 @@ describe('copies, submissions, merge, conflicts', () => {
     expect(copy.meta).toMatchObject({ planId, revision: 1, unit: 'DMRU' });
     const other = await s.call('GET', `/api/plans/${planId}/copies/SIC.xlsx`, { token: dmru });
     expect(other.status).toBe(403);
-    expect(await other.json()).toMatchObject({ code: 'forbidden', message_ro: expect.any(String), message_en: expect.any(String) });
+    expect(await other.json()).toMatchObject({
+      code: 'forbidden',
+      message_ro: expect.any(String),
+      message_en: expect.any(String),
+    });
   });
 
   it('takes an edited copy and says what will be applied and what is refused', async () => {
@@ -140,7 +144,9 @@ describe('copies, submissions, merge, conflicts', () => {
     expect(merged.actions.find((a) => a.id === mine1)!.text.status).toBe('În curs');
     expect(merged.meta?.revision).toBe(2);
 
-    const diff = (await (await s.call('GET', `/api/plans/${planId}/diff?from=1&to=2`)).json()) as { changes: unknown[] };
+    const diff = (await (await s.call('GET', `/api/plans/${planId}/diff?from=1&to=2`)).json()) as {
+      changes: unknown[];
+    };
     expect(diff.changes).toHaveLength(3);
     const subs = (await (await s.call('GET', `/api/plans/${planId}/submissions`)).json()) as { outcome: string }[];
     expect(subs.map((x) => x.outcome)).toEqual(['merged', 'merged']);
@@ -164,22 +170,30 @@ describe('copies, submissions, merge, conflicts', () => {
       });
       expect(res.status).toBe(201);
     }
-    const merge = (await (await s.call('POST', `/api/plans/${planId}/merges`)).json()) as { newRevision: number; report: MergeReport };
+    const merge = (await (await s.call('POST', `/api/plans/${planId}/merges`)).json()) as {
+      newRevision: number;
+      report: MergeReport;
+    };
     expect(merge.newRevision).toBe(3);
     expect(merge.report.conflicts).toEqual([
       expect.objectContaining({ kind: 'concurrent-edit', rowId: shared.id, column: 'status' }),
     ]);
-    const conflict = ((await (await s.call('GET', `/api/plans/${planId}/conflicts?status=open`)).json()) as {
-      id: number;
-      kind: string;
-    }[]).find((c) => c.kind === 'concurrent-edit')!;
+    const conflict = (
+      (await (await s.call('GET', `/api/plans/${planId}/conflicts?status=open`)).json()) as {
+        id: number;
+        kind: string;
+      }[]
+    ).find((c) => c.kind === 'concurrent-edit')!;
 
     const bad = await s.call('POST', `/api/conflicts/${conflict.id}/resolve`, { body: { value: 'Poate' } });
     expect(bad.status).toBe(422);
     const res = await s.call('POST', `/api/conflicts/${conflict.id}/resolve`, { body: { value: 'realizat' } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'resolved', resolvedValue: 'Realizat', resolvedRevision: 4 });
-    const current = ((await (await s.call('GET', `/api/plans/${planId}/current.json`)).json()) as { revision: number; plan: Plan });
+    const current = (await (await s.call('GET', `/api/plans/${planId}/current.json`)).json()) as {
+      revision: number;
+      plan: Plan;
+    };
     expect(current.revision).toBe(4);
     expect(current.plan.actions.find((a) => a.id === shared.id)!.text.status).toBe('Realizat');
     const twice = await s.call('POST', `/api/conflicts/${conflict.id}/resolve`, { body: { keep: true } });
@@ -189,14 +203,20 @@ describe('copies, submissions, merge, conflicts', () => {
   it('publishes progress as open data, JSON and CSV', async () => {
     const json = await s.call('GET', `/api/plans/${planId}/progress.json?today=2023-01-15`, { token: null });
     expect(json.status).toBe(200);
-    const progress = (await json.json()) as { rows: { id: string; state: string; status: string; dueDate: string }[]; revision: number };
+    const progress = (await json.json()) as {
+      rows: { id: string; state: string; status: string; dueDate: string }[];
+      revision: number;
+    };
     expect(progress.rows).toHaveLength(72);
     expect(progress.revision).toBe(4);
     const first = progress.rows.find((r) => r.id === '1.1.1')!;
     expect(first).toMatchObject({ dueDate: '2022-12-31', state: 'overdue' });
     const csv = await s.call('GET', `/api/plans/${planId}/progress.csv?today=2023-01-15`, { token: null });
     expect(csv.headers.get('content-type')).toContain('text/csv');
-    const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = (await csv.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('id,criterion,subcriterion,owners,deadline,dueDate,status,state');
     expect(lines).toHaveLength(73);
   });
@@ -210,7 +230,9 @@ describe('access', () => {
     expect((await s.call('GET', `/api/plans/${planId}/current.json`, { token: dmru })).status).toBe(200);
     expect((await s.call('GET', `/api/plans/${planId}/conflicts`, { token: dmru })).status).toBe(403);
     expect((await s.call('GET', `/api/tokens`, { token: dmru })).status).toBe(403);
-    const subs = (await (await s.call('GET', `/api/plans/${planId}/submissions`, { token: dmru })).json()) as { unit: string }[];
+    const subs = (await (await s.call('GET', `/api/plans/${planId}/submissions`, { token: dmru })).json()) as {
+      unit: string;
+    }[];
     expect(subs.length).toBeGreaterThan(0);
     expect(subs.every((x) => x.unit === 'DMRU')).toBe(true);
   });

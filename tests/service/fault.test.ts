@@ -26,11 +26,15 @@ const children: ChildProcess[] = [];
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caf-fault-'));
 
 async function start(env: Record<string, string> = {}): Promise<Child> {
-  const proc = spawn(process.execPath, [path.join(repoRoot, 'bin/caf-plan.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: repoRoot,
-    env: { ...process.env, CAF_LOG_LEVEL: 'warn', CAF_RATE_LIMIT: '100000', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin/caf-plan.mjs'), 'serve', '--port', '0', '--data-dir', dataDir],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, CAF_LOG_LEVEL: 'warn', CAF_RATE_LIMIT: '100000', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(proc);
   const child = { proc, url: '', out: '', err: '' } as Child;
   const waiters: (() => void)[] = [];
@@ -119,7 +123,11 @@ describe('the service killed with SIGKILL', () => {
 
     child = await start();
     call = api(child.url, token);
-    const stored = (await (await call('GET', `/api/plans/${planId}/submissions`)).json()) as { id: string; unit: string; blob: string }[];
+    const stored = (await (await call('GET', `/api/plans/${planId}/submissions`)).json()) as {
+      id: string;
+      unit: string;
+      blob: string;
+    }[];
     for (const a of acked) expect(stored).toContainEqual(expect.objectContaining({ id: a.submission, unit: a.unit }));
     for (const s of stored) expect(existsSync(path.join(dataDir, 'blobs', s.blob.slice(0, 2), s.blob))).toBe(true);
     expect(readdirSync(path.join(dataDir, 'blobs', 'tmp'))).toEqual([]);
@@ -144,17 +152,26 @@ describe('the service killed with SIGKILL', () => {
     expect(db.prepare('SELECT current_revision AS r FROM plans').get()).toEqual({ r: 1 });
     expect(db.prepare('SELECT COUNT(*) AS n FROM revisions').get()).toEqual({ n: 1 });
     expect(db.prepare('SELECT COUNT(*) AS n FROM conflicts').get()).toEqual({ n: 0 });
-    expect(db.prepare("SELECT COUNT(*) AS n FROM submissions WHERE outcome = 'pending'").get()).toEqual({ n: UNITS.length });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM submissions WHERE outcome = 'pending'").get()).toEqual({
+      n: UNITS.length,
+    });
     db.close();
 
     // Restart: the interrupted merge is redone from scratch.
     child = await start();
     call = api(child.url, token);
     await child.waitFor(/interrupted merge was redone/, 'out');
-    const merges = (await (await call('GET', `/api/plans/${planId}/merges`)).json()) as { id: number; status: string; newRevision: number | null }[];
+    const merges = (await (await call('GET', `/api/plans/${planId}/merges`)).json()) as {
+      id: number;
+      status: string;
+      newRevision: number | null;
+    }[];
     expect(merges.map((m) => m.status)).toEqual(['done', 'interrupted']);
     const report = (await (await call('GET', `/api/merges/${merges[0]!.id}/report.json`)).json()) as MergeReport;
-    const after = ((await (await call('GET', `/api/plans/${planId}/current.json`)).json()) as { revision: number; plan: Plan });
+    const after = (await (await call('GET', `/api/plans/${planId}/current.json`)).json()) as {
+      revision: number;
+      plan: Plan;
+    };
     expect(after.revision).toBe(2);
     await kill(child);
 
@@ -163,17 +180,26 @@ describe('the service killed with SIGKILL', () => {
     try {
       const imported = await ref.call('POST', `/api/plans?id=${planId}`, { body: sampleBytes() });
       expect(imported.status).toBe(201);
-      for (const bytes of copies) expect((await ref.call('POST', `/api/plans/${planId}/submissions`, { body: bytes })).status).toBe(201);
-      const refMerge = (await (await ref.call('POST', `/api/plans/${planId}/merges`)).json()) as { report: MergeReport };
+      for (const bytes of copies)
+        expect((await ref.call('POST', `/api/plans/${planId}/submissions`, { body: bytes })).status).toBe(201);
+      const refMerge = (await (await ref.call('POST', `/api/plans/${planId}/merges`)).json()) as {
+        report: MergeReport;
+      };
       const shape = (r: MergeReport) => ({
         applied: r.applied.map(({ rowId, column, from, to, unit }) => ({ rowId, column, from, to, unit })),
-        conflicts: r.conflicts.map(({ kind, rowId, column, values }) => ({ kind, rowId, column, values: values.map((v) => [v.unit, v.value]) })),
+        conflicts: r.conflicts.map(({ kind, rowId, column, values }) => ({
+          kind,
+          rowId,
+          column,
+          values: values.map((v) => [v.unit, v.value]),
+        })),
         counts: r.counts,
       });
       expect(report.counts.applied).toBeGreaterThan(10);
       expect(report.counts.conflicts).toBeGreaterThan(0);
       expect(shape(report)).toEqual(shape(refMerge.report));
-      const refPlan = ((await (await ref.call('GET', `/api/plans/${planId}/current.json`)).json()) as { plan: Plan }).plan;
+      const refPlan = ((await (await ref.call('GET', `/api/plans/${planId}/current.json`)).json()) as { plan: Plan })
+        .plan;
       expect(after.plan.actions.map((a) => a.text)).toEqual(refPlan.actions.map((a) => a.text));
     } finally {
       await ref.close();

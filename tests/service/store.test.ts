@@ -25,7 +25,16 @@ function plan(values: Record<string, string>): Plan {
       criterion: '1',
       subcriterion: '1.1',
       number: i + 1,
-      text: { id, action: `Acțiunea ${id}`, result: '', owners: 'DMRU', deadline: '2023', monitoring: '', resources: '', status },
+      text: {
+        id,
+        action: `Acțiunea ${id}`,
+        result: '',
+        owners: 'DMRU',
+        deadline: '2023',
+        monitoring: '',
+        resources: '',
+        status,
+      },
       values: {},
       continuationRows: [],
     })),
@@ -64,7 +73,12 @@ describe('store', () => {
       id: 'p1',
       name: 'Plan',
       editable: ['status', 'monitoring'],
-      revision: { blob, plan: plan({ '1.1.1': 'Neînceput', '1.1.2': 'Neînceput' }), origin: 'import', createdBy: 'test' },
+      revision: {
+        blob,
+        plan: plan({ '1.1.1': 'Neînceput', '1.1.2': 'Neînceput' }),
+        origin: 'import',
+        createdBy: 'test',
+      },
     });
   }
 

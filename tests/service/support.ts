@@ -25,7 +25,11 @@ export interface Running {
   config: Config;
   coordinator: string;
   unitToken(unit: string): string;
-  call(method: string, at: string, init?: { token?: string | null; body?: unknown; type?: string; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    method: string,
+    at: string,
+    init?: { token?: string | null; body?: unknown; type?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
