@@ -3,28 +3,16 @@
 // hidden `_caf_plan` metadata sheet. Nothing is inserted, so the team's merges, conditional formats, validations
 // and formulas keep pointing where they pointed; everything else in the file is written back as it was.
 import { columnLetters } from '../../plan/address';
-import { isoToExcelSerial } from '../../plan/date';
-import { parseDeadline } from '../../plan/deadline';
 import { metaRows } from '../../plan/grid';
-import {
-  ADDED_HEADERS,
-  DEFAULT_EDITABLE,
-  DUE_HELPER_INVALID,
-  DUE_HELPER_RECURRING,
-  META_SHEET,
-  type Column,
-  type Plan,
-  type PlanMeta,
-} from '../../plan/model';
-import { ownerCodes, ownerCodesCell } from '../../plan/owners';
-import { STATUSES, statusLabel } from '../../plan/status';
+import { preparePlanColumns, type PreparedColumn } from '../../plan/highlight';
+import { DEFAULT_EDITABLE, META_SHEET, type Column, type Plan, type PlanMeta } from '../../plan/model';
+import { STATUSES } from '../../plan/status';
 import { XlsxPackage } from './package';
 import { SheetPatch, keyValueSheetXml, type CellWrite } from './sheet-patch';
 import { StylesPatch } from './styles-patch';
 
-const ADDED_ORDER = ['id', 'status', 'dueDate', 'ownerCodes'] as const satisfies readonly Column[];
 const HIDDEN: ReadonlySet<Column> = new Set(['dueDate', 'ownerCodes']);
-const WIDTHS: Record<(typeof ADDED_ORDER)[number], number> = { id: 10, status: 18, dueDate: 14, ownerCodes: 20 };
+const WIDTHS: Record<PreparedColumn['column'], number> = { id: 10, status: 18, dueDate: 14, ownerCodes: 20 };
 
 /** Space-separated ranges (`G9:G11 G13`) covering the given rows of one column: a validation's sqref. */
 export function rowsSqref(col: number, rows: readonly number[]): string {
@@ -63,21 +51,6 @@ function tableRightEdge(sheet: SheetPatch, plan: Plan): number {
   return right;
 }
 
-/** The due-date helper's value: the due date as a date serial, or the text saying why there is none. */
-export function dueHelperValue(plan: Plan, action: Plan['actions'][number]): CellWrite {
-  const deadline = parseDeadline(action.values.deadline ?? action.text.deadline);
-  switch (deadline.kind) {
-    case 'recurring':
-    case 'legal':
-      return { kind: 'string', text: DUE_HELPER_RECURRING };
-    case 'empty':
-    case 'invalid':
-      return { kind: 'string', text: DUE_HELPER_INVALID };
-    default:
-      return { kind: 'date', serial: isoToExcelSerial(deadline.due) };
-  }
-}
-
 /** The validation list of statuses, as Excel stores it in formula1. */
 export const STATUS_LIST = STATUSES.map((s) => s.ro);
 const isStatusValidation = (xml: string): boolean => SheetPatch.validationFormula(xml) === `"${STATUS_LIST.join(',')}"`;
@@ -100,50 +73,40 @@ export async function prepareWorkbook(bytes: Uint8Array, plan: Plan, meta: PlanM
   const sheet = SheetPatch.open(pkg, styles, pkg.sheet(plan.sheet));
 
   const lastOriginal = tableRightEdge(sheet, plan);
-  const columns: Partial<Record<Column, number>> = { ...plan.columns };
-  let next = lastOriginal + 1;
-  const headerRows = [plan.headerRow, ...plan.repeatedHeaderRows];
+  // The values are the add-in's (plan/highlight.ts): a plan prepared by the CLI and one prepared in Excel agree.
+  const prep = preparePlanColumns(plan, lastOriginal + 1);
+  const headerRows = new Set([plan.headerRow, ...plan.repeatedHeaderRows]);
   // Cells we add look like the table's: the header's format from its last cell, the body's from each row's last.
   const headerStyle = sheet.styleAt(plan.headerRow, lastOriginal);
-  for (const column of ADDED_ORDER) {
-    if (columns[column] !== undefined) continue;
-    const col = next++;
-    columns[column] = col;
-    for (const r of headerRows) sheet.setString(r, col, ADDED_HEADERS[column], headerStyle);
-    sheet.setColumn(col, { width: WIDTHS[column], hidden: HIDDEN.has(column) });
-  }
-  for (const column of HIDDEN) sheet.setColumn(columns[column]!, { hidden: true });
-
-  const idCol = columns.id!;
-  const statusCol = columns.status!;
-  const dueCol = columns.dueDate!;
-  const ownersCol = columns.ownerCodes!;
-  const added = new Set(ADDED_ORDER.filter((c) => plan.columns[c] === undefined).map((c) => columns[c]!));
-  const notStarted = statusLabel('not-started');
-  for (const action of plan.actions) {
-    const bodyStyle = sheet.styleAt(action.row, lastOriginal);
-    const style = (col: number): number | undefined => (added.has(col) ? bodyStyle : undefined);
-    // An id already in the sheet is the key departments' copies are matched by: never rewritten.
-    if (!action.idFromColumn || String(action.values.id ?? '').trim() === '')
-      sheet.setString(action.row, idCol, action.id, style(idCol));
-    if (action.text.status.trim() === '') sheet.setString(action.row, statusCol, notStarted, style(statusCol));
-    const due = dueHelperValue(plan, action);
-    const dueStyle = style(dueCol);
-    sheet.setCell(
-      action.row,
-      dueCol,
-      due,
-      due.kind === 'date'
-        ? styles.derive(dueStyle ?? sheet.styleAt(action.row, dueCol), { numFmt: 'dd.mm.yyyy' })
-        : dueStyle,
-    );
-    const codes = ownerCodesCell(ownerCodes(action.text.owners, plan.units));
-    sheet.setString(action.row, ownersCol, codes, style(ownersCol));
+  for (const column of prep.columns) {
+    if (column.added) sheet.setColumn(column.col, { width: WIDTHS[column.column], hidden: column.hidden });
+    else if (column.hidden) sheet.setColumn(column.col, { hidden: true });
+    const owned = column.added || HIDDEN.has(column.column);
+    column.values.forEach((value, i) => {
+      if (value === null) return;
+      const r = plan.headerRow + i;
+      if (value === '' && !sheet.hasValue(r, column.col)) return;
+      let style: number | undefined;
+      if (headerRows.has(r)) style = column.added ? headerStyle : undefined;
+      else if (owned && value !== '') {
+        const base = column.added ? sheet.styleAt(r, lastOriginal) : sheet.styleAt(r, column.col);
+        style = styles.derive(base, { numFmt: column.numberFormat });
+      }
+      const write: CellWrite =
+        typeof value === 'number'
+          ? { kind: 'date', serial: value }
+          : value === ''
+            ? { kind: 'clear' }
+            : { kind: 'string', text: String(value) };
+      // A cell that already holds the value is left as it is (a re-prepared sheet comes back byte for byte).
+      if (sheet.holds(r, column.col, write) && (style === undefined || style === sheet.styleAt(r, column.col))) return;
+      sheet.setCell(r, column.col, write, style);
+    });
   }
   if (plan.actions.length > 0) {
     sheet.addListValidation(
       rowsSqref(
-        statusCol,
+        prep.layout.columns.status,
         plan.actions.map((a) => a.row),
       ),
       STATUS_LIST,

@@ -162,6 +162,8 @@ export class SheetPatch {
   private frame: string;
   private readonly rowsXml: string;
   private rowIndex: Map<number, RowSpan> | null = null;
+  /** Parsed cells per row: the rows text never changes (edits are kept aside), so each row is parsed once. */
+  private readonly cellCache = new Map<number, (CellInfo & { xml: string })[]>();
   private readonly edits = new Map<number, Map<number, CellEdit>>();
   private readonly rowHidden = new Map<number, boolean>();
   private readonly notes = new Map<string, { row: number; col: number; text: string; options: NoteOptions }>();
@@ -232,6 +234,12 @@ export class SheetPatch {
 
   /** The cells of a row as they are in the file (before our edits), each with its span in the row's text. */
   private parseCells(r: number): (CellInfo & { xml: string })[] {
+    let cells = this.cellCache.get(r);
+    if (!cells) this.cellCache.set(r, (cells = this.scanCells(r)));
+    return cells;
+  }
+
+  private scanCells(r: number): (CellInfo & { xml: string })[] {
     const span = this.rows().get(r);
     if (!span || span.selfClosing) return [];
     const xml = this.rowsXml.slice(span.tagEnd, span.end);
@@ -301,6 +309,27 @@ export class SheetPatch {
         return cell.raw === '1' ? 'TRUE' : 'FALSE';
       default:
         return cell.raw;
+    }
+  }
+
+  /** Whether the cell holds a value in the file (before our edits). */
+  hasValue(r: number, c: number): boolean {
+    return this.parseCells(r).find((x) => x.col === c)?.hasValue ?? false;
+  }
+
+  /** Whether the file already holds `value` in the cell as we would write it (same kind, same value, no formula). */
+  holds(r: number, c: number, value: CellWrite): boolean {
+    const cell = this.parseCells(r).find((x) => x.col === c);
+    if (!cell || !cell.hasValue) return value.kind === 'clear';
+    if (cell.hasFormula) return false;
+    switch (value.kind) {
+      case 'clear':
+        return false;
+      case 'string':
+        return (cell.type === 's' || cell.type === 'inlineStr' || cell.type === 'str') && this.text(r, c) === value.text;
+      case 'number':
+      case 'date':
+        return (cell.type === '' || cell.type === 'n') && Number(cell.raw) === (value.kind === 'date' ? value.serial : value.value);
     }
   }
 

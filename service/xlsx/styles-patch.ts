@@ -44,6 +44,9 @@ const STYLESHEET_ORDER = [
   'extLst',
 ];
 
+/** Number formats Excel knows by id (ECMA-376 18.8.30) that we use: never declared again as custom ones. */
+const BUILTIN_NUM_FMTS: Record<string, number> = { General: 0, '@': 49 };
+
 /** The items of a list element (`<fills count="2">...</fills>`) and where the list lives. */
 interface ListSpan {
   start: number;
@@ -151,6 +154,8 @@ export class StylesPatch {
   }
 
   private numFmtId(code: string): number {
+    const builtin = BUILTIN_NUM_FMTS[code];
+    if (builtin !== undefined) return builtin;
     const span = this.list('numFmts');
     let max = 163;
     for (const item of span?.items ?? []) {

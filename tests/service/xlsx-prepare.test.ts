@@ -190,6 +190,17 @@ describe('prepareWorkbook', () => {
     expect(row.text.status).toBe('Realizat');
   });
 
+  it('writes Stare as the add-in does: a status the team typed loosely gets its canonical label', async () => {
+    const wb = await loadExcelJs(prepared);
+    const ws = wb.getWorksheet(PLAN_SHEET)!;
+    const a = preparedPlan.actions[5]!;
+    ws.getRow(a.row + 1).getCell(preparedPlan.columns.status! + 1).value = '  realizata ';
+    const edited = Buffer.from(await wb.xlsx.writeBuffer());
+    const again = await planOf(await prepareWorkbook(edited, await planOf(edited), META));
+    expect(again.actions.find((x) => x.row === a.row)!.text.status).toBe('Realizat');
+    expect(again.actions.filter((x) => x.text.status !== 'Neînceput')).toHaveLength(1);
+  });
+
   it('refuses a part with a DOCTYPE', async () => {
     const evil = minimalXlsx({
       sheets: [
