@@ -2,10 +2,17 @@
 // with (ID, Stare and the two hidden helpers that keep Excel's own highlighting and filtering live), and the very
 // hidden `_caf_plan` metadata sheet. Nothing is inserted, so the team's merges, conditional formats, validations
 // and formulas keep pointing where they pointed; everything else in the file is written back as it was.
-import { columnLetters } from '../../plan/address';
+import { cellAddress, columnLetters } from '../../plan/address';
 import { metaRows } from '../../plan/grid';
-import { preparePlanColumns, type PreparedColumn } from '../../plan/highlight';
+import {
+  highlightRules,
+  isHighlightFormula,
+  preparePlanColumns,
+  type PreparedColumn,
+  type TableLayout,
+} from '../../plan/highlight';
 import { DEFAULT_EDITABLE, META_SHEET, type Column, type Plan, type PlanMeta } from '../../plan/model';
+import { DEFAULT_SOON_DAYS } from '../../plan/state';
 import { STATUSES } from '../../plan/status';
 import { XlsxPackage } from './package';
 import { SheetPatch, keyValueSheetXml, type CellWrite } from './sheet-patch';
@@ -55,6 +62,21 @@ function tableRightEdge(sheet: SheetPatch, plan: Plan): number {
 export const STATUS_LIST = STATUSES.map((s) => s.ro);
 const isStatusValidation = (xml: string): boolean => SheetPatch.validationFormula(xml) === `"${STATUS_LIST.join(',')}"`;
 
+/**
+ * The add-in's deadline colours as conditional formats on the table body (never whole columns), so Excel keeps
+ * them right every day without the add-in. Ours from an earlier run are replaced; they go after the team's own
+ * rules, so a team rule keeps its precedence and our stopIfTrue never hides it.
+ */
+function highlight(sheet: SheetPatch, styles: StylesPatch, layout: TableLayout, soonDays: number): void {
+  sheet.removeConditionalFormats((formula) => isHighlightFormula(formula, layout));
+  const sqref = `${cellAddress(layout.bodyTop, layout.left)}:${cellAddress(layout.bodyBottom, layout.right)}`;
+  const argb = (hex: string): string => `FF${hex.replace('#', '').toUpperCase()}`;
+  for (const rule of highlightRules(layout, soonDays)) {
+    const dxf = styles.addDxf(argb(rule.fill), argb(rule.font));
+    sheet.addConditionalFormat(sqref, rule.formula.replace(/^=/, ''), dxf, rule.stopIfTrue);
+  }
+}
+
 /** Writes the `_caf_plan` sheet (creating it very hidden, or rewriting it in place). */
 export function writeMeta(pkg: XlsxPackage, meta: PlanMeta): void {
   const xml = keyValueSheetXml(metaRows({ ...meta, editable: meta.editable ?? [...DEFAULT_EDITABLE] }));
@@ -67,7 +89,17 @@ export function writeMeta(pkg: XlsxPackage, meta: PlanMeta): void {
   }
 }
 
-export async function prepareWorkbook(bytes: Uint8Array, plan: Plan, meta: PlanMeta): Promise<Uint8Array> {
+export interface PrepareOptions {
+  /** Days before a due date from which an action counts as due soon (SPEC 3). */
+  soonDays?: number;
+}
+
+export async function prepareWorkbook(
+  bytes: Uint8Array,
+  plan: Plan,
+  meta: PlanMeta,
+  options: PrepareOptions = {},
+): Promise<Uint8Array> {
   const pkg = await XlsxPackage.open(bytes);
   const styles = StylesPatch.open(pkg);
   const sheet = SheetPatch.open(pkg, styles, pkg.sheet(plan.sheet));
@@ -119,6 +151,7 @@ export async function prepareWorkbook(bytes: Uint8Array, plan: Plan, meta: PlanM
       },
     );
   }
+  if (plan.actions.length > 0) highlight(sheet, styles, prep.layout, options.soonDays ?? DEFAULT_SOON_DAYS);
   writeMeta(pkg, meta);
   sheet.commit();
   styles.commit();

@@ -326,10 +326,15 @@ export class SheetPatch {
       case 'clear':
         return false;
       case 'string':
-        return (cell.type === 's' || cell.type === 'inlineStr' || cell.type === 'str') && this.text(r, c) === value.text;
+        return (
+          (cell.type === 's' || cell.type === 'inlineStr' || cell.type === 'str') && this.text(r, c) === value.text
+        );
       case 'number':
       case 'date':
-        return (cell.type === '' || cell.type === 'n') && Number(cell.raw) === (value.kind === 'date' ? value.serial : value.value);
+        return (
+          (cell.type === '' || cell.type === 'n') &&
+          Number(cell.raw) === (value.kind === 'date' ? value.serial : value.value)
+        );
     }
   }
 
@@ -605,6 +610,29 @@ export class SheetPatch {
     const last = existing.at(-1);
     if (last) this.frame = this.frame.slice(0, last.end) + element + this.frame.slice(last.end);
     else this.frame = insertInOrder(this.frame, p, 'worksheet', WORKSHEET_ORDER, 'conditionalFormatting', element);
+  }
+
+  /**
+   * Removes the conditional-format rules whose formula `match`es (ours from an earlier run), and any
+   * `<conditionalFormatting>` left without a rule; the team's rules stay as they were written.
+   */
+  removeConditionalFormats(match: (formula: string) => boolean): void {
+    const p = this.p;
+    const blocks = topLevel(this.frame, p, 'worksheet').filter((c) => c.local === 'conditionalFormatting');
+    for (const block of blocks.reverse()) {
+      const xml = this.frame.slice(block.start, block.end);
+      const gt = xml.indexOf('>');
+      if (xml.charCodeAt(gt - 1) === 47) continue;
+      const rules = splitChildren(xml.slice(gt + 1, xml.lastIndexOf('<')));
+      const kept = rules.filter((rule) => {
+        const formula = /<(?:\w+:)?formula>([\s\S]*?)<\/(?:\w+:)?formula>/.exec(rule)?.[1];
+        return formula === undefined || !match(decodeText(formula));
+      });
+      if (kept.length === rules.length) continue;
+      const replacement =
+        kept.length === 0 ? '' : `${xml.slice(0, gt + 1)}${kept.join('')}</${p}conditionalFormatting>`;
+      this.frame = this.frame.slice(0, block.start) + replacement + this.frame.slice(block.end);
+    }
   }
 
   // --- Notes --------------------------------------------------------------------------------------------------

@@ -1,4 +1,10 @@
+import { HyperFormula } from 'hyperformula';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { STATE_PALETTE, isHighlightFormula, tableLayout, type HighlightedState } from '../../plan/highlight';
+import { deadlineState } from '../../plan/state';
+import { readWorkbookGrid } from '../../service/xlsx/read';
+import { decodeText } from '../../service/xlsx/xml';
+import { shiftFormula } from '../addin/fake-excel/evaluate';
 import { isoToExcelSerial } from '../../plan/date';
 import { parseDeadline } from '../../plan/deadline';
 import { ADDED_HEADERS, META_SHEET, type Plan } from '../../plan/model';
@@ -105,7 +111,8 @@ describe('prepareWorkbook', () => {
     const sheetAfter = after.get('xl/worksheets/sheet1.xml')!;
     const cf = elements(sheetBefore, 'conditionalFormatting');
     expect(cf.join('')).toContain(TEAM_CF_FORMULA.replace(/"/g, '&quot;'));
-    expect(elements(sheetAfter, 'conditionalFormatting')).toEqual(cf);
+    // The team's rules come first, as they were; ours (tested below) follow.
+    expect(elements(sheetAfter, 'conditionalFormatting').slice(0, cf.length)).toEqual(cf);
     const teamDv = elements(sheetBefore, 'dataValidation');
     expect(teamDv).toHaveLength(1);
     expect(elements(sheetAfter, 'dataValidation')).toEqual(expect.arrayContaining(teamDv));
@@ -226,5 +233,141 @@ describe('prepareWorkbook', () => {
     expect(first.at(-2)).toBe('12/31/2022');
     const meta = sheets.find((rows) => rows[0]?.[0] === 'planId')!;
     expect(meta[0]).toEqual(['planId', 'sector1-2022']);
+  });
+});
+
+interface WrittenRule {
+  sqref: string;
+  priority: number;
+  stopIfTrue: boolean;
+  formula: string;
+  dxfId: number;
+}
+
+/** The conditional-format rules of a worksheet part, as written. */
+function writtenRules(sheetXml: string): WrittenRule[] {
+  return elements(sheetXml, 'conditionalFormatting').flatMap((block) => {
+    const sqref = /sqref="([^"]*)"/.exec(block)![1]!;
+    return elements(block, 'cfRule').map((rule) => ({
+      sqref,
+      priority: Number(/priority="(\d+)"/.exec(rule)![1]),
+      stopIfTrue: /stopIfTrue="1"/.test(rule),
+      formula: decodeText(/<formula>([\s\S]*?)<\/formula>/.exec(rule)![1]!),
+      dxfId: Number(/dxfId="(\d+)"/.exec(rule)?.[1] ?? -1),
+    }));
+  });
+}
+
+/** The deadline state each dxf of ours paints, by its fill. */
+function dxfStates(stylesXml: string): Map<number, HighlightedState> {
+  const dxfs = elements(elements(stylesXml, 'dxfs')[0]!, 'dxf');
+  const byFill = new Map(
+    Object.entries(STATE_PALETTE).map(([state, p]) => [`FF${p.fill.slice(1)}`, state as HighlightedState]),
+  );
+  const out = new Map<number, HighlightedState>();
+  dxfs.forEach((dxf, i) => {
+    const state = byFill.get(/<bgColor rgb="([0-9A-F]{8})"/.exec(dxf)?.[1] ?? '');
+    if (state) out.set(i, state);
+  });
+  return out;
+}
+
+const SEM_I_2023 = /^SEM\.\s*I\s+2023$/i;
+
+describe('prepareWorkbook: deadline highlighting that lives in Excel without the add-in', () => {
+  const ours = (xml: string): WrittenRule[] =>
+    writtenRules(xml).filter((r) => isHighlightFormula(r.formula, tableLayout(preparedPlan)!));
+
+  it('adds the five rules of plan/highlight on the table body only, after the team rule, with dxfs in styles.xml', async () => {
+    const parts = await partsOf(prepared);
+    const sheetXml = parts.get('xl/worksheets/sheet1.xml')!;
+    const layout = tableLayout(preparedPlan)!;
+    const rules = ours(sheetXml);
+    const body = `${String.fromCharCode(65 + layout.left)}${layout.bodyTop + 1}:${String.fromCharCode(65 + layout.right)}${layout.bodyBottom + 1}`;
+    expect(rules).toHaveLength(5);
+    expect(new Set(rules.map((r) => r.sqref))).toEqual(new Set([body]));
+    expect(rules.every((r) => r.stopIfTrue)).toBe(true);
+    const all = writtenRules(sheetXml);
+    const team = all.find((r) => r.formula === TEAM_CF_FORMULA)!;
+    expect(new Set(all.map((r) => r.priority)).size).toBe(all.length);
+    expect(Math.min(...rules.map((r) => r.priority))).toBeGreaterThan(team.priority);
+    // Every dxfId points into <dxfs>, whose count is right, and each of ours paints one state.
+    const styles = parts.get('xl/styles.xml')!;
+    const dxfs = elements(styles, 'dxfs')[0]!;
+    expect(Number(/count="(\d+)"/.exec(dxfs)![1])).toBe(elements(dxfs, 'dxf').length);
+    const states = dxfStates(styles);
+    expect(new Set(rules.map((r) => states.get(r.dxfId)))).toEqual(
+      new Set(['done', 'recurring', 'invalid', 'overdue', 'due-soon']),
+    );
+    // Schema order (CT_Worksheet): conditional formats after mergeCells, before dataValidations and the drawing.
+    const order = [
+      ...sheetXml.matchAll(/<(mergeCells|conditionalFormatting|dataValidations|pageMargins|legacyDrawing)\b/g),
+    ].map((m) => m[1]);
+    expect([...new Set(order)]).toEqual([
+      'mergeCells',
+      'conditionalFormatting',
+      'dataValidations',
+      'pageMargins',
+      'legacyDrawing',
+    ]);
+  });
+
+  it('colours each action row as deadlineState does, on fixed days (formulas evaluated by HyperFormula)', async () => {
+    const parts = await partsOf(prepared);
+    const states = dxfStates(parts.get('xl/styles.xml')!);
+    const rules = ours(parts.get('xl/worksheets/sheet1.xml')!).sort((a, b) => a.priority - b.priority);
+    const grid = (await readWorkbookGrid(prepared)).sheets.find((s) => s.name === PLAN_SHEET)!;
+    const layout = tableLayout(preparedPlan)!;
+    // Two SEM. I 2023 actions marked done by their unit, as typed in Excel.
+    const semI = preparedPlan.actions.filter((a) => SEM_I_2023.test(a.text.deadline.trim()));
+    expect(semI.length).toBeGreaterThan(10);
+    const done = new Set([semI[0]!.id, semI[3]!.id]);
+    const actions = preparedPlan.actions.map((a) =>
+      done.has(a.id) ? { ...a, text: { ...a.text, status: 'Realizat' } } : a,
+    );
+    const rows = grid.rows.map((row) =>
+      row.map((v) => (v === '' || v === null ? null : typeof v === 'string' ? `'${v}` : v)),
+    );
+    for (const a of actions) if (done.has(a.id)) rows[a.row]![layout.columns.status] = "'Realizat";
+    const hf = HyperFormula.buildFromSheets({ S: rows }, { licenseKey: 'gpl-v3' });
+    const top = Number(/\d+/.exec(rules[0]!.sqref)![0]) - 1;
+    const colour = (row: number, col: number, today: string): HighlightedState | 'on-track' => {
+      const [y, m, d] = today.split('-').map(Number);
+      for (const rule of rules) {
+        const formula = `=${shiftFormula(rule.formula, row - top, col - layout.left)}`.replace(
+          /TODAY\(\)/g,
+          `DATE(${y},${m},${d})`,
+        );
+        if (hf.calculateFormula(formula, hf.getSheetId('S')!) === true) return states.get(rule.dxfId)!;
+      }
+      return 'on-track';
+    };
+    try {
+      for (const today of ['2022-11-20', '2023-06-15', '2023-07-01', '2024-01-15']) {
+        for (const a of actions) {
+          const expected = deadlineState(a, today);
+          expect([today, a.id, colour(a.row, layout.left, today)]).toEqual([today, a.id, expected]);
+          expect(colour(a.row, layout.right, today)).toBe(expected);
+        }
+      }
+      for (const a of actions.filter((x) => SEM_I_2023.test(x.text.deadline.trim())))
+        expect([a.id, colour(a.row, layout.left, '2023-07-01')]).toEqual([a.id, done.has(a.id) ? 'done' : 'overdue']);
+      // Not vacuous: across these days the rules paint every state the seed has.
+      const seen = new Set(
+        ['2022-11-20', '2023-06-15', '2023-07-01'].flatMap((t) => actions.map((a) => colour(a.row, layout.left, t))),
+      );
+      expect(seen).toEqual(new Set(['done', 'recurring', 'on-track', 'due-soon', 'overdue']));
+    } finally {
+      hf.destroy();
+    }
+  });
+
+  it('replaces only its own rules when prepared again, with another due-soon window', async () => {
+    const again = await prepareWorkbook(prepared, preparedPlan, META, { soonDays: 10 });
+    const xml = (await partsOf(again)).get('xl/worksheets/sheet1.xml')!;
+    const rules = ours(xml);
+    expect(rules).toHaveLength(5);
+    expect(rules.find((r) => r.formula.includes('TODAY()+'))!.formula).toContain('TODAY()+10');
+    expect(writtenRules(xml).filter((r) => r.formula === TEAM_CF_FORMULA)).toHaveLength(1);
   });
 });
