@@ -49,8 +49,8 @@ export const Config = z
     /** Days before a due date counts as due soon (SPEC 3). */
     soonDays: z.coerce.number().int().nonnegative().default(30),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** The built add-in (dist/addin) and its manifest.xml; served when they exist. */
-    addinDir: z.string().min(1).default('dist/addin'),
+    /** The build output of `npm run build`: manifest.xml and addin/ (the URLs the manifest names); served when there. */
+    addinDir: z.string().min(1).default('dist'),
     /** The workbook imported on first start when the store holds no plan; '' for none. */
     samplePlan: z.string().default('samples/plan-sector1.xlsx'),
     /** Test hook: a merge sleeps this long after writing its blobs, before its final transaction. */

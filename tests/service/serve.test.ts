@@ -80,9 +80,10 @@ describe('caf-plan serve', () => {
       ],
       { stdio: 'ignore' },
     );
-    const addin = path.join(dir, 'addin');
-    mkdirSync(addin);
-    writeFileSync(path.join(addin, 'taskpane.html'), '<!doctype html><title>CAF</title>');
+    // The layout `npm run build` writes: dist/manifest.xml, whose URLs point at dist/addin/*.
+    const addin = path.join(dir, 'dist');
+    mkdirSync(path.join(addin, 'addin'), { recursive: true });
+    writeFileSync(path.join(addin, 'addin', 'taskpane.html'), '<!doctype html><title>CAF</title>');
     writeFileSync(path.join(addin, 'manifest.xml'), '<?xml version="1.0"?><OfficeApp/>');
 
     const first = await serve([
@@ -102,7 +103,7 @@ describe('caf-plan serve', () => {
     const manifest = await get(`${first.url}/manifest.xml`);
     expect(manifest.status).toBe(200);
     expect(manifest.body).toContain('OfficeApp');
-    const pane = await get(`${first.url}/taskpane.html`);
+    const pane = await get(`${first.url}/addin/taskpane.html`);
     expect(pane.status).toBe(200);
     expect(String(pane.headers['content-security-policy'])).toContain('frame-ancestors');
     expect(String(pane.headers['content-security-policy'])).toContain('office.com');
