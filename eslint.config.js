@@ -20,11 +20,18 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/addin/**', '**/service/**'], message: 'plan/ imports nothing of ours but plan/.' },
-            { group: ['node:*', 'fs', 'path', 'child_process', 'express', 'better-sqlite3', 'exceljs'], message: 'plan/ is pure: pass data in, get data out.' },
+            {
+              group: ['node:*', 'fs', 'path', 'child_process', 'express', 'better-sqlite3', 'exceljs'],
+              message: 'plan/ is pure: pass data in, get data out.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'Excel', message: 'Office.js lives in addin/excel/ only.' }, { name: 'Office', message: 'Office.js lives in addin/excel/ only.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Excel', message: 'Office.js lives in addin/excel/ only.' },
+        { name: 'Office', message: 'Office.js lives in addin/excel/ only.' },
+      ],
     },
   },
   {

@@ -28,7 +28,9 @@ for (const file of files) {
   if (run.status === 0) {
     sections.push(run.stdout.trim());
   } else {
-    sections.push(`## ${file}\n\nFailed (exit ${run.status ?? run.signal}) after ${seconds} s; see the console output.`);
+    sections.push(
+      `## ${file}\n\nFailed (exit ${run.status ?? run.signal}) after ${seconds} s; see the console output.`,
+    );
   }
   process.stderr.write(`bench: ${file} done in ${seconds} s\n`);
 }

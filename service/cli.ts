@@ -83,10 +83,14 @@ function findingsTable(findings: Finding[], lang: Lang): string[] {
     f.rule,
     f.message[lang],
   ]);
-  const head = lang === 'ro' ? ['Tip', 'Celulă', 'ID', 'Regulă', 'Mesaj'] : ['Severity', 'Cell', 'ID', 'Rule', 'Message'];
+  const head =
+    lang === 'ro' ? ['Tip', 'Celulă', 'ID', 'Regulă', 'Mesaj'] : ['Severity', 'Cell', 'ID', 'Rule', 'Message'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < 4 ? r[i]!.length : 0))));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w, i) => (i < 4 ? '-'.repeat(w) : '-----'))), ...rows.map(line)];
 }
 
@@ -283,7 +287,9 @@ async function cmdMerge(args: string[], o: Out): Promise<number> {
         rows: rowsFromPlan(plan),
         scope: 'full',
       });
-      progress(`[${step}/${total}] ${file}: ${unit}, ${say(o, { ro: 'revizia', en: 'revision' })} ${plan.meta?.revision}`);
+      progress(
+        `[${step}/${total}] ${file}: ${unit}, ${say(o, { ro: 'revizia', en: 'revision' })} ${plan.meta?.revision}`,
+      );
     } catch (error) {
       if (!isCafError(error)) throw error;
       refused.push({ file, reason: error.messages });

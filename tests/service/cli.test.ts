@@ -96,10 +96,14 @@ describe('caf-plan validate', () => {
   });
 
   it('works through the installed bin (npx caf-plan)', () => {
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/caf-plan.mjs'), 'validate', sampleXlsxPath, '--json'], {
-      encoding: 'utf8',
-      cwd: repoRoot,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'bin/caf-plan.mjs'), 'validate', sampleXlsxPath, '--json'],
+      {
+        encoding: 'utf8',
+        cwd: repoRoot,
+      },
+    );
     const json = JSON.parse(r.stdout) as ValidateJson;
     expect(json.actions).toBe(72);
     expect(r.status).toBe(json.errors > 0 ? 1 : 0);
@@ -136,16 +140,19 @@ describe('caf-plan prepare', () => {
     expect(again.meta?.planId).toBe('sector1-2022');
   });
 
-  it.skipIf(!hasSoffice)('reads the same after LibreOffice saves the sample and the prepared workbook as .xlsx', async () => {
-    for (const source of [sampleXlsxPath, path.join(dir, 'prepared.xlsx')]) {
-      const out = mkdtempSync(path.join(dir, 'lo-'));
-      const input = path.join(out, `in-${path.basename(source)}`);
-      copyFileSync(source, input);
-      const saved = sofficeConvert(input, 'xlsx', mkdtempSync(path.join(dir, 'lo-out-')));
-      const { json } = await validateJson(saved);
-      expectSector1(json);
-    }
-  });
+  it.skipIf(!hasSoffice)(
+    'reads the same after LibreOffice saves the sample and the prepared workbook as .xlsx',
+    async () => {
+      for (const source of [sampleXlsxPath, path.join(dir, 'prepared.xlsx')]) {
+        const out = mkdtempSync(path.join(dir, 'lo-'));
+        const input = path.join(out, `in-${path.basename(source)}`);
+        copyFileSync(source, input);
+        const saved = sofficeConvert(input, 'xlsx', mkdtempSync(path.join(dir, 'lo-out-')));
+        const { json } = await validateJson(saved);
+        expectSector1(json);
+      }
+    },
+  );
   if (!hasSoffice) it.skip(skipReason('soffice'), () => {});
 
   it('refuses a workbook without a plan table, in both languages', async () => {

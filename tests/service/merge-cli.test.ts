@@ -57,7 +57,10 @@ async function departmentCopy(
   return copy;
 }
 
-async function merge(submissions: string[], current?: string): Promise<{ report: MergeReport; out: string; plan: Plan }> {
+async function merge(
+  submissions: string[],
+  current?: string,
+): Promise<{ report: MergeReport; out: string; plan: Plan }> {
   const out = path.join(dir, `merged-${++seq}.xlsx`);
   const reportFile = path.join(dir, `report-${seq}.json`);
   const args = ['merge', '--base', master, '--out', out, '--report', reportFile];
@@ -86,17 +89,18 @@ describe('caf-plan merge on department copies of the Sector 1 plan', () => {
     expect(text(plan, '3.3.1', 'monitoring')).toBe('=HYPERLINK("http://evil.example","clic")');
     expect(text(plan, '1.1.1', 'status')).toBe('Neînceput');
     const kinds = report.conflicts.map((c) => `${c.kind}:${c.rowId}:${c.column}`).sort();
-    expect(kinds).toEqual(['invalid-value:3.2.2:status', 'locked-column:3.2.1:action', 'not-owner:1.1.1:status'].sort());
+    expect(kinds).toEqual(
+      ['invalid-value:3.2.2:status', 'locked-column:3.2.1:action', 'not-owner:1.1.1:status'].sort(),
+    );
     expect(report.applied.map((a) => `${a.rowId}:${a.column}`).sort()).toEqual(
       ['3.1.2:monitoring', '3.1.2:status', '3.3.1:monitoring'].sort(),
     );
     // No formula that a department typed reaches the merged file.
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
-    const cell = wb.getWorksheet(plan.sheet)!.getCell(
-      plan.actions.find((a) => a.id === '3.3.1')!.row + 1,
-      plan.columns.monitoring! + 1,
-    );
+    const cell = wb
+      .getWorksheet(plan.sheet)!
+      .getCell(plan.actions.find((a) => a.id === '3.3.1')!.row + 1, plan.columns.monitoring! + 1);
     expect(typeof cell.value).toBe('string');
     expect(cell.formula).toBeUndefined();
     // The conflicts sheet lists every conflict.
@@ -218,18 +222,21 @@ describe('caf-plan merge on department copies of the Sector 1 plan', () => {
     expect(plan.actions).toHaveLength(72);
   });
 
-  it.skipIf(!hasSoffice)('writes a merged workbook LibreOffice opens, with the applied values and the Conflicte sheet', async () => {
-    const dmru = await departmentCopy('DMRU', (set) => {
-      set('3.1.3', 'status', 'Realizat');
-      set('1.1.2', 'status', 'Realizat');
-    });
-    const { out } = await merge([dmru]);
-    const sheets = sofficeSheetsAsTsv(out, mkdtempSync(path.join(dir, 'lo-')));
-    const all = sheets.map((f) => readFileSync(f, 'utf8'));
-    const planSheet = all.find((t) => t.includes('Acțiuni necesare'))!;
-    const line = planSheet.split('\n').find((l) => l.startsWith('3. Actualizarea fișelor postului'))!;
-    expect(line.split('\t')).toContain('Realizat');
-    const conflicts = all.find((t) => t.includes('not-owner') || t.includes('Tip'))!;
-    expect(conflicts).toContain('1.1.2');
-  });
+  it.skipIf(!hasSoffice)(
+    'writes a merged workbook LibreOffice opens, with the applied values and the Conflicte sheet',
+    async () => {
+      const dmru = await departmentCopy('DMRU', (set) => {
+        set('3.1.3', 'status', 'Realizat');
+        set('1.1.2', 'status', 'Realizat');
+      });
+      const { out } = await merge([dmru]);
+      const sheets = sofficeSheetsAsTsv(out, mkdtempSync(path.join(dir, 'lo-')));
+      const all = sheets.map((f) => readFileSync(f, 'utf8'));
+      const planSheet = all.find((t) => t.includes('Acțiuni necesare'))!;
+      const line = planSheet.split('\n').find((l) => l.startsWith('3. Actualizarea fișelor postului'))!;
+      expect(line.split('\t')).toContain('Realizat');
+      const conflicts = all.find((t) => t.includes('not-owner') || t.includes('Tip'))!;
+      expect(conflicts).toContain('1.1.2');
+    },
+  );
 });

@@ -31,7 +31,10 @@ describe('service plugins', () => {
     try {
       const unit = 'DMRU';
       const rowId = fx.owned(unit)[0]!;
-      writeFileSync(path.join(inbox, 'copie-dmru.xlsx'), await fx.copy(unit, [{ rowId, column: 'status', value: 'În curs' }]));
+      writeFileSync(
+        path.join(inbox, 'copie-dmru.xlsx'),
+        await fx.copy(unit, [{ rowId, column: 'status', value: 'În curs' }]),
+      );
       // The folder source waits until a file held still (stableMs, 5 s by default) before taking it.
       const deadline = Date.now() + 30_000;
       while (fx.store.listSubmissions(PLAN_ID, {}).length === 0 && Date.now() < deadline) {
@@ -56,6 +59,9 @@ describe('service plugins', () => {
     await expect(start).rejects.toThrow(/CAF_DRIVE_KEY_FILE/);
     await expect(
       folderPlugin.start!(context(fx, { CAF_DROP_FOLDER: '/tmp', CAF_DROP_INTERVAL_MS: 'often' })),
-    ).rejects.toMatchObject({ code: 'config-invalid', messages: { ro: expect.stringContaining('Configurare greșită') } });
+    ).rejects.toMatchObject({
+      code: 'config-invalid',
+      messages: { ro: expect.stringContaining('Configurare greșită') },
+    });
   });
 });
