@@ -13,6 +13,9 @@ import { StylesPatch } from './styles-patch';
 export const CONFLICTS_SHEET = 'Conflicte';
 /** Light orange, as Excel's "Orange, Accent 2, Lighter 60%". */
 export const CONFLICT_FILL = 'FFF8CBAD';
+/** Who our notes are written by (SheetPatch's default author): how an earlier merge's notes are recognised. */
+const NOTE_AUTHOR = 'caf-plan';
+const NOTE_PREFIX = 'Conflict: ';
 const EXCEL_CELL_LIMIT = 32_767;
 const NOTE_VALUE_CHARS = 300;
 
@@ -83,13 +86,32 @@ function proposals(conflict: Conflict, max: number): string {
 export function conflictNote(conflicts: readonly Conflict[]): string {
   return conflicts
     .map((c) => {
-      const lines = [`Conflict: ${CONFLICT_GUIDE[c.kind].label}.`];
+      const lines = [`${NOTE_PREFIX}${CONFLICT_GUIDE[c.kind].label}.`];
       for (const v of c.values) lines.push(`${v.unit}: ${clip(v.value, NOTE_VALUE_CHARS) || '(gol)'}`);
       if (c.current !== null) lines.push(`Valoarea păstrată în plan: ${clip(c.current, NOTE_VALUE_CHARS) || '(gol)'}`);
       lines.push(`Vezi foaia ${CONFLICTS_SHEET}. / Conflict: ${c.message.en}`);
       return lines.join('\n');
     })
     .join('\n\n');
+}
+
+/**
+ * Takes off the marks an earlier merge left on the plan sheet (our conflict fill, our notes), so each merged
+ * workbook shows this merge's conflicts only; the team's own fills and notes stay.
+ */
+function clearEarlierMarks(sheet: SheetPatch, styles: StylesPatch): void {
+  sheet.removeNotes(NOTE_AUTHOR, (text) => text.startsWith(NOTE_PREFIX));
+  const marked = styles.xfsFilledWith(CONFLICT_FILL);
+  if (marked.size === 0) return;
+  const restored = new Map<number, number>();
+  for (const r of sheet.rowNumbers()) {
+    for (const cell of sheet.cellsOfRow(r)) {
+      if (!marked.has(cell.style)) continue;
+      let style = restored.get(cell.style);
+      if (style === undefined) restored.set(cell.style, (style = styles.withoutFill(cell.style)));
+      sheet.setStyle(r, cell.col, style);
+    }
+  }
 }
 
 export async function writeMergedWorkbook(
@@ -102,7 +124,15 @@ export async function writeMergedWorkbook(
   const styles = StylesPatch.open(pkg);
   const sheet = SheetPatch.open(pkg, styles, pkg.sheet(plan.sheet));
 
-  for (const edit of result.edits) sheet.setString(edit.row, edit.col, edit.value);
+  clearEarlierMarks(sheet, styles);
+  // The merged text goes into the action's own row; the reader joins continuation rows to it, so the column's
+  // cells on those rows are emptied or the text would read twice.
+  const continuations = new Map(plan.actions.map((a) => [a.row, a.continuationRows]));
+  for (const edit of result.edits) {
+    sheet.setString(edit.row, edit.col, edit.value);
+    for (const r of continuations.get(edit.row) ?? [])
+      if (sheet.hasValue(r, edit.col)) sheet.setString(r, edit.col, '');
+  }
 
   const rowOf = new Map(plan.actions.map((a) => [a.id, a.row]));
   const headerText = (field: Field | null): string => {

@@ -645,6 +645,63 @@ export class SheetPatch {
     else this.notes.set(ref, { row: r, col: c, text, options });
   }
 
+  /**
+   * Removes notes an earlier run of ours wrote: a whole note by `author` whose text `ours` recognises (and its
+   * VML shape), and, in someone else's note, the runs we appended after a blank line. Other notes stay as written.
+   */
+  removeNotes(author: string, ours: (text: string) => boolean): void {
+    const pkg = this.pkg;
+    const rel = pkg.related(this.sheet.part, REL_TYPES.comments).find((r) => r.target && pkg.has(r.target));
+    if (!rel?.target) return;
+    const xml = pkg.text(rel.target);
+    const cp = rootPrefix(xml)?.prefix ?? '';
+    const authors = [...xml.matchAll(new RegExp(`<${cp}author>([\\s\\S]*?)</${cp}author>|<${cp}author/>`, 'g'))].map(
+      (m) => decodeText(m[1] ?? ''),
+    );
+    const runText = (run: string): string =>
+      [...run.matchAll(new RegExp(`<${cp}t(?:\\s[^>]*)?>([\\s\\S]*?)</${cp}t>`, 'g'))]
+        .map((m) => decodeText(m[1]!))
+        .join('');
+    const removed: { row: number; col: number }[] = [];
+    const parts: string[] = [];
+    let pos = 0;
+    for (const { start } of startTags(xml, `${cp}comment`)) {
+      const end = elementEnd(xml, start);
+      const comment = xml.slice(start, end);
+      const textAt = comment.indexOf(`<${cp}text`);
+      const textEnd = comment.lastIndexOf(`</${cp}text>`);
+      if (textAt < 0 || textEnd < 0) continue;
+      const open = comment.indexOf('>', textAt) + 1;
+      const runs = splitChildren(comment.slice(open, textEnd));
+      const texts = runs.map(runText);
+      const ref = parseCellRef(attr(comment, 'ref') ?? '');
+      let replacement: string | null = null;
+      if (authors[Number(attr(comment, 'authorId'))] === author && ours(texts.join(''))) {
+        replacement = '';
+        if (ref) removed.push(ref);
+      } else {
+        const kept = runs.filter((_, i) => !(ours(texts[i]!) || (texts[i] === '\n\n' && ours(texts[i + 1] ?? ''))));
+        if (kept.length < runs.length && kept.length > 0)
+          replacement = comment.slice(0, open) + kept.join('') + comment.slice(textEnd);
+      }
+      if (replacement === null) continue;
+      parts.push(xml.slice(pos, start), replacement);
+      pos = end;
+    }
+    if (parts.length === 0) return;
+    pkg.setText(rel.target, parts.join('') + xml.slice(pos));
+    if (removed.length === 0) return;
+    const vmlRel = pkg.related(this.sheet.part, REL_TYPES.vmlDrawing).find((r) => r.target && pkg.has(r.target));
+    if (!vmlRel?.target) return;
+    const gone = new Set(removed.map((r) => `${r.row}:${r.col}`));
+    const vml = pkg.text(vmlRel.target).replace(/<v:shape\b[^>]*>[\s\S]*?<\/v:shape>/g, (shape) => {
+      const row = /<x:Row>(\d+)<\/x:Row>/.exec(shape)?.[1];
+      const col = /<x:Column>(\d+)<\/x:Column>/.exec(shape)?.[1];
+      return /ObjectType="Note"/.test(shape) && gone.has(`${row}:${col}`) ? '' : shape;
+    });
+    pkg.setText(vmlRel.target, vml);
+  }
+
   private writeNotes(): void {
     if (this.notes.size === 0) return;
     const pkg = this.pkg;

@@ -258,6 +258,37 @@ export class StylesPatch {
     return index;
   }
 
+  /** The cell formats filled solid with `argb` (how an earlier run's marks are recognised). */
+  xfsFilledWith(argb: string): Set<number> {
+    const fills = this.list('fills')?.items ?? [];
+    const ids = new Set<number>();
+    fills.forEach((fill, i) => {
+      if (/patternType="solid"/.test(fill) && new RegExp(`<${this.p}fgColor rgb="${argb}"`).test(fill)) ids.add(i);
+    });
+    const out = new Set<number>();
+    (this.list('cellXfs')?.items ?? []).forEach((xf, i) => {
+      if (ids.has(Number(attr(xf, 'fillId') ?? 0))) out.add(i);
+    });
+    return out;
+  }
+
+  /**
+   * The format `index` was derived from by `derive(base, { fill })`: the same format with another fill (no fill
+   * when several fit), else the format with its fill removed.
+   */
+  withoutFill(index: number): number {
+    const items = this.list('cellXfs')?.items ?? [];
+    const strip = (xf: string): string => xf.replace(/\s(fillId|applyFill)\s*=\s*"[^"]*"/g, '');
+    const key = strip(items[index] ?? '');
+    const marked = Number(attr(items[index] ?? '', 'fillId') ?? 0);
+    const candidates = items
+      .map((xf, i) => ({ xf, i }))
+      .filter(({ xf, i }) => i !== index && Number(attr(xf, 'fillId') ?? 0) !== marked && strip(xf) === key);
+    const plain = candidates.find(({ xf }) => Number(attr(xf, 'fillId') ?? 0) === 0) ?? candidates[0];
+    if (plain) return plain.i;
+    return this.append('cellXfs', key);
+  }
+
   /** A differential format for conditional formats: a fill and optionally a font colour. */
   addDxf(fill: string, fontColor?: string): number {
     const p = this.p;

@@ -6,6 +6,7 @@ import { XlsxPackage } from '../../service/xlsx/package';
 import { prepareWorkbook } from '../../service/xlsx/prepare';
 import { SheetPatch } from '../../service/xlsx/sheet-patch';
 import { StylesPatch } from '../../service/xlsx/styles-patch';
+import { decodeText } from '../../service/xlsx/xml';
 import { hasSoffice } from '../support/tools';
 import {
   PLAN_SHEET,
@@ -27,12 +28,63 @@ let result: MergeResult;
 let merged: Uint8Array;
 let mergedPlan: Plan;
 
-function submission(unit: string, changes: Record<string, Partial<Record<Field, string>>>): SubmissionInput {
-  const rows: SubmittedRow[] = rowsFromPlan(base).map((row) => ({
+function submission(
+  unit: string,
+  changes: Record<string, Partial<Record<Field, string>>>,
+  from: Plan = base,
+  baseRevision = 1,
+): SubmissionInput {
+  const rows: SubmittedRow[] = rowsFromPlan(from).map((row) => ({
     ...row,
     values: { ...row.values, ...(row.id ? changes[row.id] : {}) },
   }));
-  return { id: `${unit}-1`, unit, receivedAt: '2024-03-10T12:00:00.000Z', baseRevision: 1, base, rows, scope: 'full' };
+  return {
+    id: `${unit}-${baseRevision}`,
+    unit,
+    receivedAt: '2024-03-10T12:00:00.000Z',
+    baseRevision,
+    base: from,
+    rows,
+    scope: 'full',
+  };
+}
+
+/** Merges submissions made from `current` itself (revision `revision`) and writes the merged workbook. */
+async function mergeOnto(
+  bytes: Uint8Array,
+  revision: number,
+  submissions: ((from: Plan) => SubmissionInput)[],
+  editable?: Field[],
+): Promise<{ bytes: Uint8Array; plan: Plan; result: MergeResult }> {
+  const from = await planOf(bytes);
+  const res = mergePlans({
+    planId: META.planId,
+    current: from,
+    currentRevision: revision,
+    newRevision: revision + 1,
+    mergedAt: '2024-04-11T02:00:00.000Z',
+    ...(editable ? { editable } : {}),
+    submissions: submissions.map((make) => make(from)),
+  });
+  const out = await writeMergedWorkbook(bytes, from, res, { ...META, revision: revision + 1 });
+  return { bytes: out, plan: await planOf(out), result: res };
+}
+
+/** The notes of the plan sheet (ref -> text) and how many note shapes its VML drawing has. */
+async function notesOf(bytes: Uint8Array): Promise<{ notes: Map<string, string>; shapes: number }> {
+  const parts = await partsOf(bytes);
+  const comments = parts.get('xl/comments1.xml') ?? '';
+  const notes = new Map(
+    elements(comments, 'comment').map((c) => [
+      /ref="([A-Z]+\d+)"/.exec(c)![1]!,
+      [...c.matchAll(/<t(?:\s[^>]*)?>([\s\S]*?)<\/t>/g)].map((m) => decodeText(m[1]!)).join(''),
+    ]),
+  );
+  const vml = [...parts]
+    .filter(([n]) => n.endsWith('.vml'))
+    .map(([, x]) => x)
+    .join('');
+  return { notes, shapes: vml.match(/ObjectType="Note"/g)?.length ?? 0 };
 }
 
 beforeAll(async () => {
@@ -197,6 +249,91 @@ describe('writeMergedWorkbook', () => {
     expect(wb.worksheets.filter((w) => w.name === CONFLICTS_SHEET)).toHaveLength(1);
     expect(wb.getWorksheet(CONFLICTS_SHEET)!.actualRowCount).toBe(2);
     expect((await planOf(again)).meta?.revision).toBe(3);
+  });
+
+  it("replaces an earlier merge's marks instead of piling them up; the team's note and fills stay", async () => {
+    const b9 = base.actions.find((a) => a.row === 8)!;
+    // Second merge: a proposal on B9, which carries the team's note, and 3.3.6 in conflict again.
+    const second = await mergeOnto(merged, 2, [
+      (from) =>
+        submission(
+          'SIC',
+          { [b9.id]: { result: 'Propunere de rezultat' }, '3.3.6': { monitoring: 'SIC din nou' } },
+          from,
+          2,
+        ),
+      (from) => submission('DMRU', { '3.3.6': { monitoring: 'DMRU din nou' } }, from, 2),
+    ]);
+    const marked = new Set(second.result.report.conflicts.map((c) => `${c.rowId}|${c.column}`));
+    expect(marked).toEqual(new Set([`${b9.id}|result`, '3.3.6|monitoring']));
+    const ws = (await loadExcelJs(second.bytes)).getWorksheet(PLAN_SHEET)!;
+    const cell = (id: string, field: Field) => ws.getRow(action(base, id).row + 1).getCell(base.columns[field]! + 1);
+    for (const c of result.report.conflicts) {
+      const fill = JSON.stringify(cell(c.rowId!, c.column!).fill ?? {});
+      expect([c.rowId, c.column, fill.includes(CONFLICT_FILL)]).toEqual([
+        c.rowId,
+        c.column,
+        marked.has(`${c.rowId}|${c.column}`),
+      ]);
+    }
+    // The unmarked cells got their own format back (3.1.2's status looks like 3.1.1's again).
+    expect(cell('2.4.6', 'status').style).toEqual(cell('2.4.5', 'status').style);
+    const { notes, shapes } = await notesOf(second.bytes);
+    expect(notes.size).toBe(2);
+    expect(shapes).toBe(2);
+    expect(notes.get('B9')).toMatch(/^Verificat de coordonator\n\nConflict: /);
+    const n336 = [...notes.entries()].find(([ref]) => ref !== 'B9')![1];
+    expect(n336.match(/^Conflict: /gm)).toHaveLength(1);
+    expect(n336).toContain('SIC: SIC din nou');
+    expect(n336).not.toContain('Varianta SIC');
+
+    // A third merge without conflicts leaves no mark at all.
+    const third = await mergeOnto(second.bytes, 3, []);
+    const after = await notesOf(third.bytes);
+    expect([...after.notes]).toEqual([['B9', 'Verificat de coordonator']]);
+    expect(after.shapes).toBe(1);
+    const sheetXml = (await partsOf(third.bytes)).get('xl/worksheets/sheet1.xml')!;
+    const styles = StylesPatch.open(await XlsxPackage.open(third.bytes));
+    const filled = styles.xfsFilledWith(CONFLICT_FILL);
+    const used = [...sheetXml.matchAll(/<c [^>]*\bs="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(used.filter((s) => filled.has(s))).toEqual([]);
+    if (hasSoffice) {
+      const sheets = libreOfficeSheets(third.bytes, 'third');
+      expect(sheets.some((rows) => rows.some((r) => r[0] === 'Acțiuni necesare'))).toBe(true);
+    }
+  });
+
+  it('writes an edit of an action with continuation rows once: the continuation cells of that column are emptied', async () => {
+    // 4.6.1 of the seed: its action text goes on over a continuation row (`b) amenajarea ...`).
+    const id = '4.6.1';
+    const a = action(base, id);
+    expect(a.continuationRows.length).toBeGreaterThan(0);
+    expect(a.text.action).toContain('\nb) amenajarea');
+    const rewritten = '1. Amenajarea ergonomică a locurilor de muncă și a unui spațiu de repaus la sediul PS 1';
+    // The coordinator lets units edit the action text in this round.
+    const editable: Field[] = ['status', 'monitoring', 'action'];
+    const out = await mergeOnto(
+      merged,
+      2,
+      [(from) => submission('DMRU', { [id]: { action: rewritten } }, from, 2)],
+      editable,
+    );
+    expect(out.result.report.counts.applied).toBe(1);
+    const after = action(out.plan, id);
+    expect(after.text.action).toBe(rewritten);
+    expect(after.continuationRows).toEqual([]);
+    // The rest of the row and the plan around it read as before.
+    expect(after.text.monitoring).toBe(a.text.monitoring);
+    expect(out.plan.actions.map((x) => x.id)).toEqual(current.actions.map((x) => x.id));
+    // Merging the same again changes nothing (the text does not grow).
+    const again = await mergeOnto(
+      out.bytes,
+      3,
+      [(from) => submission('DMRU', { [id]: { action: rewritten } }, from, 3)],
+      editable,
+    );
+    expect(again.result.report.counts.applied).toBe(0);
+    expect(action(again.plan, id).text.action).toBe(rewritten);
   });
 
   it.skipIf(!hasSoffice)('opens in LibreOffice with the merged values as text', () => {
