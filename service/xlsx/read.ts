@@ -2,13 +2,14 @@
 // Excel last saved them, its visibility and its merged areas. Fast and safe on hostile files: parts are found
 // through the package relationships, streamed out of the zip under size budgets and scanned without a DOM;
 // DOCTYPEs are refused, cells and their length are capped. Formulas are never evaluated (their cached value is
-// read) and dates stay serial numbers: interpreting them is the plan reader's job.
+// read) and dates stay serial numbers: interpreting them is the plan reader's job. A workbook in the 1904 date
+// system has its date cells moved into the 1900 system, so a serial means the same day whatever the file's system.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SheetGrid, SheetState, WorkbookGrid } from '../../plan/model';
 import { megabytes, readError } from './read-errors';
 import { refuseDtd, segmenter } from './segments';
-import { EXCEL_MAX_CELL_CHARS, SharedStrings, SheetScanner } from './sheet';
+import { DateStyles, EXCEL_MAX_CELL_CHARS, SharedStrings, SheetScanner } from './sheet';
 import { openZip, type ZipArchive } from './zip';
 import { attr, endsName, findDtd, prefixedAttr, rootPrefix } from './xml';
 
@@ -100,6 +101,15 @@ interface SheetEntry {
   rid: string | null;
 }
 
+/** `<workbookPr date1904="1"/>`: serials count days from 1904-01-01 (old Mac workbooks). */
+function uses1904(workbookXml: string): boolean {
+  const prefix = rootPrefix(workbookXml)?.prefix ?? '';
+  const at = workbookXml.indexOf(`<${prefix}workbookPr`);
+  if (at < 0 || !endsName(workbookXml, at + prefix.length + 11)) return false;
+  const value = attr(workbookXml.slice(at, workbookXml.indexOf('>', at)), 'date1904');
+  return value === '1' || value === 'true';
+}
+
 function listSheets(xml: string): SheetEntry[] {
   const prefix = rootPrefix(xml)?.prefix ?? '';
   const open = `<${prefix}sheet`;
@@ -138,13 +148,19 @@ async function readSheet(
   part: string,
   strings: SharedStrings,
   limits: ReadLimits,
+  dates1904: DateStyles | null,
 ): Promise<SheetGrid> {
-  const scanner = new SheetScanner(entry.name, strings, limits, () =>
-    readError(
-      'xlsx-too-many-cells',
-      `Foaia „${entry.name}” are mai mult de ${limits.maxCells.toLocaleString('ro-RO')} de celule; nu poate fi citită.`,
-      `Sheet "${entry.name}" has more than ${limits.maxCells.toLocaleString('en-US')} cells; it cannot be read.`,
-    ),
+  const scanner = new SheetScanner(
+    entry.name,
+    strings,
+    limits,
+    () =>
+      readError(
+        'xlsx-too-many-cells',
+        `Foaia „${entry.name}” are mai mult de ${limits.maxCells.toLocaleString('ro-RO')} de celule; nu poate fi citită.`,
+        `Sheet "${entry.name}" has more than ${limits.maxCells.toLocaleString('en-US')} cells; it cannot be read.`,
+      ),
+    dates1904,
   );
   const scan = segmenter(part, ['worksheet', 'chartsheet', 'dialogsheet', 'macrosheet'], 'row', (segment, prefix) =>
     scanner.scan(segment, prefix),
@@ -184,13 +200,21 @@ export async function readWorkbookGrid(bytes: Uint8Array, limits: Partial<ReadLi
   const sharedPart = sharedRel && zip.has(sharedRel.target) ? sharedRel.target : null;
   const strings = sharedPart ? await readSharedStrings(zip, sharedPart, lim) : new SharedStrings(lim.maxCellChars);
 
+  // Only a 1904 workbook needs its styles: which numbers are dates.
+  let dates1904: DateStyles | null = null;
+  if (uses1904(workbookXml)) {
+    const stylesRel = [...rels.values()].find((rel) => typeIs(rel, 'styles'));
+    const styles = stylesRel && zip.has(stylesRel.target) ? await readSmallPart(zip, stylesRel.target) : '';
+    dates1904 = new DateStyles(styles);
+  }
+
   const sheets: SheetGrid[] = [];
   for (const entry of listSheets(workbookXml)) {
     const rel = entry.rid ? rels.get(entry.rid) : undefined;
     if (!rel || !zip.has(rel.target)) {
       throw notWorkbook(`lipsește foaia „${entry.name}”`, `sheet "${entry.name}" is missing`);
     }
-    sheets.push(await readSheet(zip, entry, rel.target, strings, lim));
+    sheets.push(await readSheet(zip, entry, rel.target, strings, lim, dates1904));
   }
   if (sheets.length === 0) throw notWorkbook('registrul nu are nicio foaie', 'the workbook has no sheet');
   return { sheets };

@@ -3,7 +3,53 @@
 import { cellAddress } from '../../plan/address';
 import type { CellRange, CellValue } from '../../plan/model';
 import { readError } from './read-errors';
-import { attr, decodeText, endsName, parseCellRef, stringItemText } from './xml';
+import { attr, decodeText, endsName, parseCellRef, rootPrefix, stringItemText } from './xml';
+
+/** Serial 0 of the 1904 date system (1904-01-01) is serial 1462 of the 1900 system. */
+export const DAYS_1900_TO_1904 = 1462;
+
+/** Which cell formats (cellXfs indexes) show a date: read once from styles.xml. */
+export class DateStyles {
+  private readonly dates: boolean[];
+
+  constructor(stylesXml: string) {
+    const p = rootPrefix(stylesXml)?.prefix ?? '';
+    const custom = new Map<number, string>();
+    for (const m of stylesXml.matchAll(new RegExp(`<${p}numFmt\\b[^>]*>`, 'g'))) {
+      const id = attr(m[0], 'numFmtId');
+      const code = attr(m[0], 'formatCode');
+      if (id !== null && code !== null) custom.set(Number(id), decodeText(code));
+    }
+    const open = stylesXml.indexOf(`<${p}cellXfs`);
+    const close = stylesXml.indexOf(`</${p}cellXfs>`, open);
+    const xfs = open < 0 || close < 0 ? '' : stylesXml.slice(open, close);
+    this.dates = [...xfs.matchAll(new RegExp(`<${p}xf\\b[^>]*>`, 'g'))].map((m) => {
+      const id = Number(attr(m[0], 'numFmtId') ?? 0);
+      const code = custom.get(id);
+      return code !== undefined ? isDateFormat(code) : BUILTIN_DATE_FORMATS.has(id);
+    });
+  }
+
+  isDate(index: number): boolean {
+    return this.dates[index] ?? false;
+  }
+}
+
+// Built-in number formats that show a date (ECMA-376 18.8.30, with the East Asian ones Excel also uses).
+const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 34, 35, 36, 50, 51, 52, 53, 54, 57, 58]);
+
+/**
+ * Whether a custom format code shows a date: a day or year part, or months without hours, once quoted text,
+ * escapes and brackets (colours, locales, elapsed time) are set aside. A time of day alone is not a date.
+ */
+export function isDateFormat(code: string): boolean {
+  const bare = (code.split(';')[0] ?? '')
+    .replace(/"[^"]*"|\\.|_.|\*./g, '')
+    .replace(/\[[hms]+\]/gi, 'h')
+    .replace(/\[[^\]]*\]/g, '');
+  if (/[dy]/i.test(bare)) return true;
+  return /m/i.test(bare) && !/[hs]/i.test(bare);
+}
 
 /** Excel's limit on the characters of one cell. */
 export const EXCEL_MAX_CELL_CHARS = 32_767;
@@ -89,6 +135,8 @@ export class SheetScanner {
     private readonly strings: SharedStrings,
     private readonly limits: SheetLimits,
     private readonly tooManyCells: () => Error,
+    /** In a 1904 workbook: the cell formats that show dates, whose serials move into the 1900 system. */
+    private readonly dates1904: DateStyles | null = null,
   ) {}
 
   scan(segment: string, prefix: string): void {
@@ -217,7 +265,11 @@ export class SheetScanner {
                 const trimmed = raw.trim();
                 if (trimmed !== '') {
                   const n = Number(trimmed);
-                  value = Number.isNaN(n) ? decodeText(raw) : n;
+                  value = Number.isNaN(n)
+                    ? decodeText(raw)
+                    : this.dates1904?.isDate(Number(attr(tag, 's') ?? 0))
+                      ? n + DAYS_1900_TO_1904
+                      : n;
                 }
               }
             }

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CellValue, WorkbookGrid } from '../../plan/model';
 import { CafError } from '../../plan/errors';
+import { isoToExcelSerial } from '../../plan/date';
+import { parseDeadline } from '../../plan/deadline';
+import { openZip } from '../../service/xlsx/zip';
 import { readWorkbookFile, readWorkbookGrid } from '../../service/xlsx/read';
 import { sampleXlsxPath, seedRows } from '../support/seed';
 import { hasSoffice } from '../support/tools';
@@ -15,6 +18,10 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'caf-xlsx-read-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
+
+async function zipText(bytes: Uint8Array, name: string): Promise<string> {
+  return (await openZip(bytes, { maxEntries: 100, maxPartBytes: 1 << 26, maxTotalBytes: 1 << 26 })).readWholeText(name);
+}
 
 /** A value as exceljs reads it, brought to the kinds of CellValue (what Excel shows, not the formula). */
 function plain(value: ExcelJS.CellValue | undefined): CellValue {
@@ -324,6 +331,84 @@ describe('what other generators write', () => {
     const sheet = grid.sheets[0]!;
     expect(sheet.rows).toHaveLength(30_000);
     expect(sheet.rows.every((row, i) => row[0] === i && row[1] === `acțiune ${i}`)).toBe(true);
+  });
+});
+
+describe('workbooks in the 1904 date system', () => {
+  const DATE_1904 = 1462;
+
+  it('moves date cells into the 1900 system, and only date cells (a workbook saved that way by exceljs)', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.properties.date1904 = true;
+    const ws = wb.addWorksheet('Plan');
+    ws.getCell('A1').value = new Date(Date.UTC(2023, 5, 30));
+    ws.getCell('A1').numFmt = 'dd.mm.yyyy';
+    ws.getCell('A2').value = new Date(Date.UTC(2022, 11, 31));
+    ws.getCell('A2').numFmt = 'mm-dd-yy'; // built-in format 14
+    ws.getCell('B1').value = 2023; // a year, not a date
+    ws.getCell('B2').value = 45_107.5;
+    ws.getCell('B2').numFmt = '#,##0.00 "zile"';
+    const bytes = Buffer.from(await wb.xlsx.writeBuffer());
+    // The file really counts from 1904: 2023-06-30 is stored as 43646, not 45107.
+    const sheet = await new ExcelJS.Workbook().xlsx.load(bytes as unknown as ArrayBuffer);
+    expect(sheet.properties.date1904).toBe(true);
+    const raw = (await zipText(bytes, 'xl/worksheets/sheet1.xml')).match(/<c r="A1"[^>]*><v>([^<]*)<\/v>/)![1];
+    expect(Number(raw)).toBe(isoToExcelSerial('2023-06-30') - DATE_1904);
+
+    const rows = (await readWorkbookGrid(bytes)).sheets[0]!.rows;
+    expect(rows[0]![0]).toBe(isoToExcelSerial('2023-06-30'));
+    expect(rows[1]![0]).toBe(isoToExcelSerial('2022-12-31'));
+    expect(rows[0]![1]).toBe(2023);
+    expect(rows[1]![1]).toBe(45_107.5);
+    // What the plan reader makes of it: the due date the coordinator typed.
+    expect(parseDeadline(rows[0]![0]!)).toMatchObject({ kind: 'date', due: '2023-06-30' });
+  });
+
+  it('tells date formats from others in custom codes; a 1900 workbook is left as it is', async () => {
+    const styles =
+      `<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+      '<numFmts count="4"><numFmt numFmtId="164" formatCode="[$-418]d mmmm yyyy;@"/>' +
+      '<numFmt numFmtId="165" formatCode="&quot;Termen: &quot;0"/><numFmt numFmtId="166" formatCode="[h]:mm"/>' +
+      '<numFmt numFmtId="167" formatCode="[Red]mmm\\-yy"/></numFmts>' +
+      '<cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="167"/></cellXfs></styleSheet>';
+    const sheetXml =
+      '<row r="1"><c r="A1" s="1"><v>43645</v></c><c r="B1" s="2"><v>43645</v></c><c r="C1" s="3"><v>1.5</v></c>' +
+      '<c r="D1" s="4"><v>43645</v></c><c r="E1"><v>43645</v></c><c r="F1" t="d"><v>2023-06-30</v></c></row>';
+    const build = (date1904: boolean): Buffer =>
+      zipParts(
+        minimalXlsxParts({ sheets: [{ name: 'Plan', xml: sheetXml }] })
+          .map((part) =>
+            part.name === 'xl/workbook.xml' && date1904
+              ? { ...part, data: String(part.data).replace('<sheets>', '<workbookPr date1904="1"/><sheets>') }
+              : part.name === 'xl/_rels/workbook.xml.rels'
+                ? {
+                    ...part,
+                    data: String(part.data).replace(
+                      '</Relationships>',
+                      '<Relationship Id="rIdSt" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>',
+                    ),
+                  }
+                : part,
+          )
+          .concat([{ name: 'xl/styles.xml', data: styles }]),
+      );
+    const shifted = isoToExcelSerial('2023-06-30');
+    expect((await readWorkbookGrid(build(true))).sheets[0]!.rows[0]).toEqual([
+      shifted,
+      43645,
+      1.5,
+      shifted,
+      43645,
+      shifted, // an ISO date is a day, whatever the system
+    ]);
+    expect((await readWorkbookGrid(build(false))).sheets[0]!.rows[0]).toEqual([
+      43645,
+      43645,
+      1.5,
+      43645,
+      43645,
+      shifted,
+    ]);
   });
 });
 
