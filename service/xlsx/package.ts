@@ -1,12 +1,12 @@
-// An .xlsx package opened for patching: every zip entry is kept as the bytes it inflates to, parts we change are
-// replaced, and on save every other part is written back with exactly the bytes it had, in the original order.
+// An .xlsx package opened for patching: every zip entry is kept as stored, parts we change are replaced, and on
+// save every other part is copied into the new zip as it was stored (not even inflated), in the original order.
 // That is how the team's conditional formats, validations, drawings, macros and whatever else a reader of ours
 // does not understand survive a write (exceljs loses them on read-then-write: exceljs #1024, #1184).
-// Reading uses yauzl (as the reader does), writing yazl (same author, streams through Node's zlib).
+// Reading uses yauzl (as the reader does); the zip is written here, with Node's zlib for the changed parts.
 import { Buffer } from 'node:buffer';
 import path from 'node:path';
 import yauzl from 'yauzl';
-import yazl from 'yazl';
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CafError } from '../../plan/errors';
 import { DEFAULT_READ_LIMITS } from './read';
 import { megabytes, readError } from './read-errors';
@@ -39,10 +39,23 @@ export interface PackageLimits {
   maxTotalBytes: number;
 }
 
+/** An entry as the file holds it: copied into the output as it is when we do not change the part. */
+interface RawEntry {
+  bytes: Buffer;
+  method: number;
+  crc: number;
+  size: number;
+  dosTime: number;
+  dosDate: number;
+}
+
 interface Entry {
   /** The name as stored (case and all), written back the same. */
   name: string;
-  data: Buffer;
+  /** The part's bytes: inflated on first use (most parts are never read), or set by us. */
+  data?: Buffer;
+  /** The stored entry, until the part is changed. */
+  raw?: RawEntry;
   mtime: Date;
   compress: boolean;
 }
@@ -140,7 +153,12 @@ async function readEntries(bytes: Uint8Array, limits: PackageLimits): Promise<En
         fail(tooLarge(limits.maxTotalBytes));
         return;
       }
-      zipfile.openReadStream(entry, (error, stream) => {
+      if (entry.isEncrypted() || (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)) {
+        fail(damaged(new Error(`${entry.fileName}: unsupported compression`)));
+        return;
+      }
+      // Kept compressed: a part we do not touch is neither inflated nor deflated again (see save()).
+      zipfile.openReadStream(entry, { decompress: false, decrypt: null, start: null, end: null }, (error, stream) => {
         if (error || !stream) return fail(damaged(error ?? new Error('no stream')));
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -148,7 +166,14 @@ async function readEntries(bytes: Uint8Array, limits: PackageLimits): Promise<En
         stream.on('end', () => {
           entries.push({
             name: entry.fileName,
-            data: Buffer.concat(chunks),
+            raw: {
+              bytes: Buffer.concat(chunks),
+              method: entry.compressionMethod,
+              crc: entry.crc32,
+              size: entry.uncompressedSize,
+              dosTime: entry.lastModFileTime,
+              dosDate: entry.lastModFileDate,
+            },
             mtime: entry.getLastModDate(),
             compress: entry.compressionMethod !== 0,
           });
@@ -224,7 +249,18 @@ export class XlsxPackage {
   bytes(name: string): Buffer {
     const entry = this.byName.get(normalise(name));
     if (!entry) throw new Error(`xlsx: no part ${name}`);
-    return entry.data;
+    if (entry.data) return entry.data;
+    const raw = entry.raw!;
+    let data: Buffer;
+    try {
+      // The declared size was checked against the limits on opening; a part that inflates past it is damaged.
+      data = raw.method === 0 ? raw.bytes : inflateRawSync(raw.bytes, { maxOutputLength: Math.max(1, raw.size) });
+    } catch (error) {
+      throw damaged(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (data.length !== raw.size) throw damaged(new Error(`${entry.name}: size differs from the directory`));
+    entry.data = data;
+    return data;
   }
 
   /** A part as text; a part that declares a DOCTYPE or ENTITY is refused (xlsx-doctype). */
@@ -251,6 +287,7 @@ export class XlsxPackage {
     const entry = this.byName.get(normalise(name));
     if (entry) {
       entry.data = data;
+      entry.raw = undefined;
       return;
     }
     const created: Entry = { name, data, mtime: this.newMtime, compress: true };
@@ -520,22 +557,73 @@ export class XlsxPackage {
     }
   }
 
+  /**
+   * The package as a zip: parts we did not change are copied as stored (same compressed bytes, CRC and time),
+   * changed and new parts are deflated. Entries keep their order. No ZIP64: the limits keep parts far below 4 GB.
+   */
   async save(): Promise<Uint8Array> {
-    const zip = new yazl.ZipFile();
+    const locals: Buffer[] = [];
+    const centrals: Buffer[] = [];
+    let offset = 0;
     for (const entry of this.entries) {
-      zip.addBuffer(entry.data, entry.name, { mtime: entry.mtime, compress: entry.compress, forceDosTimestamp: true });
+      let raw = entry.raw;
+      if (!raw) {
+        const data = entry.data!;
+        const { time, date } = dosDateTime(entry.mtime);
+        raw = {
+          bytes: entry.compress ? deflateRawSync(data) : data,
+          method: entry.compress ? 8 : 0,
+          crc: crc32(data),
+          size: data.length,
+          dosTime: time,
+          dosDate: date,
+        };
+      }
+      const name = Buffer.from(entry.name, 'utf8');
+      const local = Buffer.alloc(30);
+      local.writeUInt32LE(0x04034b50, 0);
+      local.writeUInt16LE(20, 4);
+      local.writeUInt16LE(0x0800, 6); // names are UTF-8
+      local.writeUInt16LE(raw.method, 8);
+      local.writeUInt16LE(raw.dosTime, 10);
+      local.writeUInt16LE(raw.dosDate, 12);
+      local.writeUInt32LE(raw.crc >>> 0, 14);
+      local.writeUInt32LE(raw.bytes.length, 18);
+      local.writeUInt32LE(raw.size, 22);
+      local.writeUInt16LE(name.length, 26);
+      local.writeUInt16LE(0, 28);
+      const central = Buffer.alloc(46);
+      central.writeUInt32LE(0x02014b50, 0);
+      central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0
+      local.copy(central, 6, 4, 30); // version needed .. name length, extra length: as in the local header
+      central.writeUInt16LE(0, 30); // comment length
+      central.writeUInt16LE(0, 32); // disk
+      central.writeUInt16LE(0, 34); // internal attributes
+      central.writeUInt32LE((0o100644 << 16) >>> 0, 36);
+      central.writeUInt32LE(offset, 42);
+      locals.push(local, name, raw.bytes);
+      centrals.push(central, name);
+      offset += local.length + name.length + raw.bytes.length;
     }
-    const chunks: Buffer[] = [];
-    const done = new Promise<void>((resolve, reject) => {
-      zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      zip.outputStream.on('end', () => resolve());
-      zip.outputStream.on('error', reject);
-    });
-    zip.end();
-    await done;
-    const out = Buffer.concat(chunks);
+    const directory = Buffer.concat(centrals);
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(this.entries.length, 8);
+    end.writeUInt16LE(this.entries.length, 10);
+    end.writeUInt32LE(directory.length, 12);
+    end.writeUInt32LE(offset, 16);
+    const out = Buffer.concat([...locals, directory, end]);
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   }
+}
+
+/** MS-DOS date and time fields (local time, 2-second steps), as zip tools write them. */
+function dosDateTime(d: Date): { time: number; date: number } {
+  const year = Math.min(2107, Math.max(1980, d.getFullYear()));
+  return {
+    time: (d.getHours() << 11) | (d.getMinutes() << 5) | (d.getSeconds() >> 1),
+    date: ((year - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate(),
+  };
 }
 
 /** The prefix the workbook binds to the relationships namespace (`r` in every file Excel writes). */

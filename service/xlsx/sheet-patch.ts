@@ -136,8 +136,11 @@ function formatNumber(value: number): string {
 }
 
 /** Sets (in place, or after the element name) or removes (null) an attribute of a start tag. */
+const attrPatterns = new Map<string, RegExp>();
+
 function setAttr(tag: string, name: string, value: string | null): string {
-  const re = new RegExp(`(\\s${name}\\s*=\\s*)("[^"]*"|'[^']*')`);
+  let re = attrPatterns.get(name);
+  if (!re) attrPatterns.set(name, (re = new RegExp(`(\\s${name}\\s*=\\s*)("[^"]*"|'[^']*')`)));
   if (value === null) return tag.replace(re, '');
   if (re.test(tag)) return tag.replace(re, (_m, lead: string) => `${lead}"${escapeXml(value)}"`);
   // Appended, so a cell keeps `r` first as Excel writes it.
@@ -164,6 +167,7 @@ export class SheetPatch {
   private rowIndex: Map<number, RowSpan> | null = null;
   /** Parsed cells per row: the rows text never changes (edits are kept aside), so each row is parsed once. */
   private readonly cellCache = new Map<number, (CellInfo & { xml: string })[]>();
+  private columnCache: { frame: string; specs: ColumnSpec[] } | null = null;
   private readonly edits = new Map<number, Map<number, CellEdit>>();
   private readonly rowHidden = new Map<number, boolean>();
   private readonly notes = new Map<string, { row: number; col: number; text: string; options: NoteOptions }>();
@@ -343,6 +347,14 @@ export class SheetPatch {
   }
 
   private columns(): ColumnSpec[] {
+    // Read per style lookup of an empty cell: parsed again only when the worksheet's elements changed.
+    if (this.columnCache?.frame === this.frame) return this.columnCache.specs;
+    const specs = this.parseColumns();
+    this.columnCache = { frame: this.frame, specs };
+    return specs;
+  }
+
+  private parseColumns(): ColumnSpec[] {
     const cols = topLevel(this.frame, this.p, 'worksheet').find((c) => c.local === 'cols');
     if (!cols) return [];
     return startTags(this.frame.slice(cols.start, cols.end), `${this.p}col`).map(({ tag }) => ({
@@ -719,41 +731,72 @@ export class SheetPatch {
       pkg.addRelationship(sheetPart, REL_TYPES.comments, commentsPart);
     }
     const cp = rootPrefix(comments)?.prefix ?? '';
+    // One pass over the part, whatever the number of notes: the existing comments by ref, then the splices.
+    const existing = new Map<string, { start: number; end: number }>();
+    for (const { tag, start } of startTags(comments, `${cp}comment`)) {
+      const ref = attr(tag, 'ref');
+      if (ref !== null && !existing.has(ref)) existing.set(ref, { start, end: elementEnd(comments, start) });
+    }
+    const authors = [
+      ...comments.matchAll(new RegExp(`<${cp}author>([\\s\\S]*?)</${cp}author>|<${cp}author/>`, 'g')),
+    ].map((m) => m[1] ?? '');
+    const authorIds = new Map<string, number>();
+    authors.forEach((a, i) => {
+      if (!authorIds.has(a)) authorIds.set(a, i);
+    });
+    const newAuthors: string[] = [];
+    const splices: { start: number; end: number; text: string }[] = [];
+    const added: string[] = [];
     const newRefs: { row: number; col: number; options: NoteOptions }[] = [];
+    const separator = `<${cp}r><${cp}t xml:space="preserve">\n\n</${cp}t></${cp}r>`;
     for (const [ref, note] of this.notes) {
-      const author = note.options.author ?? 'caf-plan';
       const run = `<${cp}r><${cp}t xml:space="preserve">${encodeCellText(note.text)}</${cp}t></${cp}r>`;
-      const existing = startTags(comments, `${cp}comment`).find((t) => attr(t.tag, 'ref') === ref);
-      if (existing) {
-        const end = elementEnd(comments, existing.start);
-        const element = comments.slice(existing.start, end);
+      const at = existing.get(ref);
+      if (at) {
+        const element = comments.slice(at.start, at.end);
         const textClose = element.lastIndexOf(`</${cp}text>`);
-        const separator = `<${cp}r><${cp}t xml:space="preserve">\n\n</${cp}t></${cp}r>`;
-        const updated =
-          textClose >= 0 ? element.slice(0, textClose) + separator + run + element.slice(textClose) : element;
-        comments = comments.slice(0, existing.start) + updated + comments.slice(end);
+        if (textClose >= 0)
+          splices.push({
+            ...at,
+            text: element.slice(0, textClose) + separator + run + element.slice(textClose),
+          });
         continue;
       }
-      const authors = [
-        ...comments.matchAll(new RegExp(`<${cp}author>([\\s\\S]*?)</${cp}author>|<${cp}author/>`, 'g')),
-      ].map((m) => m[1] ?? '');
-      let authorId = authors.indexOf(escapeXml(author));
-      if (authorId < 0) {
-        authorId = authors.length;
-        comments = comments.includes(`<${cp}authors/>`)
-          ? comments.replace(
-              `<${cp}authors/>`,
-              `<${cp}authors><${cp}author>${escapeXml(author)}</${cp}author></${cp}authors>`,
-            )
-          : comments.replace(`</${cp}authors>`, `<${cp}author>${escapeXml(author)}</${cp}author></${cp}authors>`);
+      const author = escapeXml(note.options.author ?? 'caf-plan');
+      let authorId = authorIds.get(author);
+      if (authorId === undefined) {
+        authorId = authors.length + newAuthors.length;
+        authorIds.set(author, authorId);
+        newAuthors.push(`<${cp}author>${author}</${cp}author>`);
       }
-      const comment = `<${cp}comment ref="${ref}" authorId="${authorId}"><${cp}text>${run}</${cp}text></${cp}comment>`;
-      comments = comments.includes(`<${cp}commentList/>`)
-        ? comments.replace(`<${cp}commentList/>`, `<${cp}commentList>${comment}</${cp}commentList>`)
-        : comments.replace(`</${cp}commentList>`, `${comment}</${cp}commentList>`);
+      added.push(`<${cp}comment ref="${ref}" authorId="${authorId}"><${cp}text>${run}</${cp}text></${cp}comment>`);
       newRefs.push(note);
     }
-    pkg.setText(commentsPart, comments);
+    // Inserts go in by position (never String.replace: a `$&` in a department's text would be expanded).
+    const inserts = [...splices];
+    const insertAt = (local: string, items: string[]): void => {
+      if (items.length === 0) return;
+      const self = comments.indexOf(`<${cp}${local}/>`);
+      if (self >= 0) {
+        const tag = `<${cp}${local}/>`;
+        inserts.push({ start: self, end: self + tag.length, text: `<${cp}${local}>${items.join('')}</${cp}${local}>` });
+      } else {
+        const close = comments.lastIndexOf(`</${cp}${local}>`);
+        if (close < 0) throw new Error(`xlsx: the comments part has no ${local}`);
+        inserts.push({ start: close, end: close, text: items.join('') });
+      }
+    };
+    insertAt('authors', newAuthors);
+    insertAt('commentList', added);
+    inserts.sort((a, b) => a.start - b.start);
+    const out: string[] = [];
+    let pos = 0;
+    for (const splice of inserts) {
+      out.push(comments.slice(pos, splice.start), splice.text);
+      pos = splice.end;
+    }
+    out.push(comments.slice(pos));
+    pkg.setText(commentsPart, out.join(''));
     if (newRefs.length > 0) this.writeNoteShapes(newRefs);
   }
 

@@ -90,7 +90,17 @@ export class StylesPatch {
     return new StylesPatch(pkg, part);
   }
 
+  /** Lists as parsed since the last write: style lookups run per cell, the styles part changes rarely. */
+  private readonly lists = new Map<string, ListSpan | null>();
+
   private list(local: string): ListSpan | null {
+    if (this.lists.has(local)) return this.lists.get(local)!;
+    const span = this.parseList(local);
+    this.lists.set(local, span);
+    return span;
+  }
+
+  private parseList(local: string): ListSpan | null {
     const qname = `${this.p}${local}`;
     const tag = startTags(this.xml, qname)[0];
     if (!tag) return null;
@@ -120,6 +130,8 @@ export class StylesPatch {
       this.xml = insertInOrder(this.xml, this.p, 'styleSheet', STYLESHEET_ORDER, local, element);
     }
     this.changed = true;
+    // Positions of every list after this one moved.
+    this.lists.clear();
   }
 
   /**

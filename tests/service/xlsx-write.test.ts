@@ -161,6 +161,30 @@ describe('SheetPatch', () => {
     expect(ws.getCell('A1').protection).toMatchObject({ locked: false });
   });
 
+  it("writes note text literally, `$&` and `$'` included, and thousands of notes in one pass", async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('S').getCell('A1').value = 'a';
+    const book = Buffer.from(await wb.xlsx.writeBuffer());
+    const tricky = "Buget: 5$ și $& sau $' ori $` (prețuri)";
+    const started = performance.now();
+    const out = await patch(book, (sheet) => {
+      sheet.addNote(0, 0, tricky);
+      for (let r = 1; r <= 5000; r++) sheet.addNote(r, 1, `Conflict ${r}`);
+    });
+    expect(performance.now() - started).toBeLessThan(5000);
+    const ws = (await loadExcelJs(out)).worksheets[0]!;
+    expect(String(ws.getCell('A1').note)).toBe(tricky);
+    const parts = await partsOf(out);
+    const comments = [...parts].find(([n]) => /comments\d*\.xml$/.test(n))![1];
+    expect(comments.match(/<comment /g)).toHaveLength(5001);
+    expect(comments.match(/<author>/g)).toHaveLength(1);
+    expect(comments).toContain(
+      '<comment ref="B5001" authorId="0"><text><r><t xml:space="preserve">Conflict 5000</t></r></text></comment>',
+    );
+    const vml = [...parts].find(([n]) => n.endsWith('.vml'))![1];
+    expect(vml.match(/ObjectType="Note"/g)).toHaveLength(5001);
+  });
+
   it.skipIf(!hasSoffice)('writes files LibreOffice opens, notes and all', async () => {
     const wb = new ExcelJS.Workbook();
     wb.addWorksheet('S').getCell('A1').value = 'a';
