@@ -5,10 +5,11 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { mergePlans, rowsFromPlan, type SubmissionInput, type SubmittedRow } from '../plan/merge';
-import { FIELDS, type Action, type Field, type Plan, type Unit } from '../plan/model';
+import { FIELDS, type Action, type Field, type Plan } from '../plan/model';
 import { ownerCodes } from '../plan/owners';
 import { STATUSES } from '../plan/status';
 import { preparedSeedPlan } from '../tests/support/plans';
+import { EXTRA_UNITS, random } from './scaled-plan';
 
 const ACTIONS = 10_000;
 const COPIES = 20;
@@ -28,30 +29,6 @@ interface DaffModule {
 const daff = createRequire(import.meta.url)('daff') as DaffModule;
 
 const log = (text: string): boolean => process.stderr.write(`merge bench: ${text}\n`);
-
-// A deterministic PRNG (mulberry32): the same copies on every run and machine.
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-// The seed has 12 units; a city hall that runs 20 departments adds these, co-owning the replicated rows.
-const EXTRA_UNITS: Unit[] = [
-  { code: 'DAC', name: 'Direcția Achiziții și Contracte' },
-  { code: 'DAS', name: 'Direcția Asistență Socială' },
-  { code: 'DEP', name: 'Direcția Evidența Persoanelor' },
-  { code: 'DPC', name: 'Direcția Patrimoniu și Cadastru' },
-  { code: 'DRP', name: 'Direcția Relații cu Publicul' },
-  { code: 'DSU', name: 'Direcția Situații de Urgență' },
-  { code: 'DUA', name: 'Direcția Urbanism și Amenajarea Teritoriului' },
-  { code: 'SAI', name: 'Serviciul Audit Intern' },
-];
 
 function bigPlan(): Plan {
   const seed = preparedSeedPlan('sector1-bench', 7);
@@ -231,6 +208,6 @@ const lines = [
   '',
   `- mergePlans is ${speedup.toFixed(0)}x faster than daff (goal: at least 10x).`,
   `- Peak RSS after the mergePlans runs (plan, 20 copies, results): ${mib(ourPeak)} (goal: under 600 MB); with daff: ${mib(process.resourceUsage().maxRSS * 1024)}.`,
-  '- The whole file-to-file merge (21 .xlsx files) is not measured here: it needs service/xlsx/copy.ts and merged.ts.',
+  '- The whole file-to-file merge (21 .xlsx files, read, merged and written): see bench/merge-files.bench.ts.',
 ];
 process.stdout.write(lines.join('\n') + '\n');

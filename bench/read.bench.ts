@@ -4,9 +4,10 @@
 //
 //   npm run bench -- read        (Markdown on stdout, progress on stderr)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scaledSeed } from './scaled-plan';
 // Readers are imported inside the child that measures them, so that no run pays for loading another's code.
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -22,32 +23,6 @@ interface Measure {
   planMs?: number;
   peakMb: number;
   check: number;
-}
-
-/** The seed with each action row repeated (renumbered within its subcriterion) until the plan has `actions` actions. */
-function scaledSeed(actions: number): string {
-  const lines = readFileSync(path.join(root, 'samples/plan-masuri-caf-sector1-2022.txt'), 'utf8').split(/\r?\n/);
-  const start = lines.findIndex((l) => /^CRITERIUL 1\b/.test(l));
-  const isSubcriterion = (line: string): boolean => /^\d\.\d:/.test(line.trim());
-  const isAction = (line: string): boolean =>
-    !isSubcriterion(line) && line.includes('\t') && /^\s*\d+\s*[.)]/.test(line.split('\t')[0] ?? '');
-  const seedActions = lines.slice(start).filter(isAction).length;
-  const out = lines.slice(0, start);
-  let index = 0;
-  let number = 0;
-  for (const line of lines.slice(start)) {
-    if (isSubcriterion(line)) number = 0;
-    if (!isAction(line)) {
-      out.push(line);
-      continue;
-    }
-    const copies = Math.floor(((index + 1) * actions) / seedActions) - Math.floor((index * actions) / seedActions);
-    index++;
-    const [first, ...rest] = line.split('\t');
-    const text = first!.replace(/^\s*\d+\s*[.)]\s*/, '');
-    for (let c = 0; c < copies; c++) out.push([`${++number}. ${text}`, ...rest].join('\t'));
-  }
-  return out.join('\n');
 }
 
 async function ensureWorkbook(actions: number): Promise<string> {
