@@ -84,6 +84,15 @@ export interface ChangedEvent {
 
 export type Visibility = 'Visible' | 'Hidden' | 'VeryHidden';
 
+/** A threaded comment (ExcelApi 1.10): one per cell, as in Excel. */
+export interface FakeComment {
+  id: string;
+  sheet: FakeSheet;
+  row: number;
+  col: number;
+  content: string;
+}
+
 export const rectArea = (r: Rect): number => (r.bottom - r.top + 1) * (r.right - r.left + 1);
 export const intersects = (a: Rect, b: Rect): boolean =>
   a.top <= b.bottom && b.top <= a.bottom && a.left <= b.right && b.left <= a.right;
@@ -611,6 +620,7 @@ export class FakeWorkbook {
   /** Every sync's request size, in order. */
   readonly syncLog: { requestBytes: number; responseBytes: number; operations: number }[] = [];
   activeSheet: FakeSheet | null = null;
+  comments: FakeComment[] = [];
   selection: { sheet: string; rect: Rect } | null = null;
   readonly payloadLimitBytes: number;
   private nextId = 1;

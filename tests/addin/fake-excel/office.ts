@@ -21,6 +21,7 @@ import {
   type Rect,
   type Visibility,
   type ChangedEvent,
+  type FakeComment,
 } from './model';
 
 type Target = unknown;
@@ -445,7 +446,63 @@ function byIndexes(row: unknown, col: unknown, rows: unknown, cols: unknown): Re
 
 const WorkbookKind: Kind = {
   name: 'Workbook',
-  navs: { worksheets: { kind: () => WorksheetCollectionKind, get: (wb: FakeWorkbook) => wb } },
+  navs: {
+    worksheets: { kind: () => WorksheetCollectionKind, get: (wb: FakeWorkbook) => wb },
+    comments: { kind: () => CommentCollectionKind, get: (wb: FakeWorkbook) => wb },
+  },
+};
+
+const CommentCollectionKind: Kind = {
+  name: 'CommentCollection',
+  items: { kind: () => CommentKind, list: (wb: FakeWorkbook) => [...wb.comments] },
+  methods: {
+    add: {
+      kind: () => CommentKind,
+      action: true,
+      run: (wb: FakeWorkbook, [cellAddress, content]) => {
+        const { sheet: name, rect } = parseRangeAddress(String(cellAddress));
+        if (!name || rect.top !== rect.bottom || rect.left !== rect.right)
+          throw new FakeOfficeError(
+            'InvalidArgument',
+            `A comment needs one cell with its sheet: ${String(cellAddress)}`,
+          );
+        const sheet = wb.requireSheet(name);
+        if (wb.comments.some((c) => c.sheet === sheet && c.row === rect.top && c.col === rect.left))
+          throw new FakeOfficeError('InvalidArgument', `The cell ${String(cellAddress)} already has a comment.`);
+        const comment: FakeComment = {
+          id: wb.newId('comment'),
+          sheet,
+          row: rect.top,
+          col: rect.left,
+          content: String(content),
+        };
+        wb.comments.push(comment);
+        return comment;
+      },
+    },
+    getItemOrNullObject: {
+      kind: () => CommentKind,
+      orNull: true,
+      run: (wb: FakeWorkbook, [id]) => wb.comments.find((c) => c.id === id) ?? null,
+    },
+  },
+};
+
+const CommentKind: Kind = {
+  name: 'Comment',
+  scalars: {
+    id: { get: (c: FakeComment) => c.id },
+    content: { get: (c: FakeComment) => c.content, set: (c: FakeComment, v) => void (c.content = String(v)) },
+  },
+  methods: {
+    getLocation: { kind: () => RangeKind, run: (c: FakeComment) => range(c.sheet, byIndexes(c.row, c.col, 1, 1)) },
+    delete: {
+      action: true,
+      run: (c: FakeComment) => {
+        c.sheet.workbook.comments = c.sheet.workbook.comments.filter((x) => x !== c);
+      },
+    },
+  },
 };
 
 const WorksheetCollectionKind: Kind = {
