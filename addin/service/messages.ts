@@ -44,10 +44,10 @@ const STRINGS = {
     ro: 'Registrul nu este legat de un plan din serviciu (lipsesc metadatele _caf_plan). Pregătiți planul și importați-l în serviciu, sau deschideți o copie descărcată din serviciu.',
     en: 'This workbook is not linked to a plan on the service (no _caf_plan metadata). Prepare the plan and import it into the service, or open a copy downloaded from the service.',
   },
-  ownRows: { ro: '{rows} acțiuni ale unității {unit}.', en: '{rows} actions of the unit {unit}.' },
+  ownRows: { ro: '{rows#acțiune|acțiuni} ale unității {unit}.', en: '{rows#action|actions} of the unit {unit}.' },
   ownFindings: {
-    ro: 'Probleme în rândurile unității: {errors} erori, {warnings} avertismente.',
-    en: 'Problems in the unit’s rows: {errors} errors, {warnings} warnings.',
+    ro: 'Probleme în rândurile unității: {errors#eroare|erori}, {warnings#avertisment|avertismente}.',
+    en: 'Problems in the unit’s rows: {errors#error|errors}, {warnings#warning|warnings}.',
   },
   submitButton: { ro: 'Trimite la coordonator', en: 'Submit to the coordinator' },
   submitHelp: {
@@ -72,16 +72,16 @@ const STRINGS = {
     en: 'Fetches the latest merged revision from the service and writes only the changed cells into the workbook.',
   },
   syncDone: {
-    ro: 'Sincronizat la revizia {revision}: {written} celule actualizate, {conflicts} conflicte deschise.',
-    en: 'Synced to revision {revision}: {written} cells updated, {conflicts} open conflicts.',
+    ro: 'Sincronizat la revizia {revision}: {written#celulă actualizată|celule actualizate}, {conflicts#conflict deschis|conflicte deschise}.',
+    en: 'Synced to revision {revision}: {written#cell|cells} updated, {conflicts#open conflict|open conflicts}.',
   },
   syncUpToDate: {
-    ro: 'Registrul este la zi (revizia {revision}); {conflicts} conflicte deschise.',
-    en: 'The workbook is up to date (revision {revision}); {conflicts} open conflicts.',
+    ro: 'Registrul este la zi (revizia {revision}); {conflicts#conflict deschis|conflicte deschise}.',
+    en: 'The workbook is up to date (revision {revision}); {conflicts#open conflict|open conflicts}.',
   },
   syncKept: {
-    ro: '{kept} celule modificate și în registru și-au păstrat valoarea din registru.',
-    en: '{kept} cells also changed in the workbook kept the workbook’s value.',
+    ro: '{kept#celulă modificată și în registru și-a|celule modificate și în registru și-au} păstrat valoarea din registru.',
+    en: '{kept#cell|cells} also changed in the workbook kept the workbook’s value.',
   },
   workbookAhead: {
     ro: 'Registrul spune revizia {local}, dar serviciul are doar până la revizia {remote}. Descărcați planul curent din serviciu.',
@@ -120,12 +120,27 @@ const STRINGS = {
 export type ConnectMessageKey = keyof typeof STRINGS;
 export type ConnectParams = Record<string, string | number>;
 
+/**
+ * A count with its noun: `{n#one|many}` in a message. Romanian puts "de" between a number and its noun from 20 on
+ * (except where the last two digits are 01-19): "1 conflict", "3 conflicte", "20 de conflicte", "101 conflicte".
+ */
+export function countWith(n: number, one: string, many: string, lang: 'ro' | 'en'): string {
+  const shown = n.toLocaleString(lang === 'ro' ? 'ro-RO' : 'en-US');
+  if (n === 1) return `${shown} ${one}`;
+  const rest = n % 100;
+  const de = lang === 'ro' && n !== 0 && (rest === 0 || rest >= 20) ? 'de ' : '';
+  return `${shown} ${de}${many}`;
+}
+
 export function connectMessage(key: ConnectMessageKey, params: ConnectParams = {}): Bilingual {
   const entry: Bilingual = STRINGS[key];
   const fill = (text: string, lang: 'ro' | 'en'): string =>
-    text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    text.replace(/\{(\w+)(?:#([^|}]*)\|([^}]*))?\}/g, (whole, name: string, one?: string, many?: string) => {
       const value = params[name];
       if (value === undefined) return whole;
+      if (typeof value === 'number' && one !== undefined && many !== undefined) {
+        return countWith(value, one, many, lang);
+      }
       return typeof value === 'number' ? value.toLocaleString(lang === 'ro' ? 'ro-RO' : 'en-US') : value;
     });
   return { ro: fill(entry.ro, 'ro'), en: fill(entry.en, 'en') };

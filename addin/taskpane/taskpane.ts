@@ -1,4 +1,5 @@
 // The task pane's entry: wires the page (render.ts) to the behaviour (controller.ts) and Excel (office-port.ts).
+import { connectionStore, mountConnect, type ConnectMount } from './connect-view';
 import { PaneController } from './controller';
 import { createOfficePort } from './office-port';
 import { PaneView } from './render';
@@ -15,10 +16,14 @@ function browserStorage(): KeyValueStore | null {
 
 function main(): void {
   let view: PaneView | null = null;
+  let connect: ConnectMount | null = null;
   const controller = new PaneController(
     createOfficePort(),
     browserStorage(),
-    (state) => view?.render(state),
+    (state) => {
+      view?.render(state);
+      connect?.setLang(state.settings.lang);
+    },
     localToday(),
   );
   view = new PaneView(document, {
@@ -34,7 +39,14 @@ function main(): void {
     setFilterChoice: (patch) => controller.setFilterChoice(patch),
   });
   view.render(controller.state);
+  // The sync service's section (addin/taskpane/connect-view.ts): submit, sync, conflicts, copies.
+  connect = mountConnect(document, {
+    store: connectionStore(browserStorage()),
+    today: localToday(),
+    lang: controller.state.settings.lang,
+  });
   void controller.start();
+  void connect.start();
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);

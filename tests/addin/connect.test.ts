@@ -275,7 +275,9 @@ describe('department submits, the merge runs, the coordinator syncs and resolves
       expect(pane.ctl.state.lastSync!.kept).toEqual([
         { rowId: onlyDmru[0], column: 'status', local: 'Parțial realizat', incoming: 'Realizat' },
       ]);
-      expect(pane.ctl.state.notice!.details!.map((d) => d.en).join()).toContain('1 cells also changed in the workbook');
+      expect(pane.ctl.state.notice!.details!.map((d) => d.en).join()).toContain(
+        '1 cell also changed in the workbook kept',
+      );
       const monitoring = cellOf(master, onlyDmru[1]!, 'monitoring');
       expect(valueAt(pane.fake, master.sheet, monitoring.row, monitoring.col)).toBe(
         'Raport aprobat prin dispoziția nr. 12/2023',
