@@ -2,6 +2,9 @@
 // descriptions) keeps its bilingual tables in plan/; this file holds the pane's own words only.
 import type { Bilingual } from '../plan/model';
 import type { DeadlineState } from '../plan/state';
+import { countWith } from '../plan/text';
+
+export { countWith };
 
 export type Lang = 'ro' | 'en';
 export const LANGS: readonly Lang[] = ['ro', 'en'];
@@ -27,17 +30,25 @@ const STRINGS = {
   },
   prepareButton: { ro: 'Pregătește planul', en: 'Prepare the plan' },
   prepareDone: {
-    ro: 'Plan pregătit: {actions} acțiuni, {units} compartimente în legendă.',
-    en: 'Plan prepared: {actions} actions, {units} units in the legend.',
+    ro: 'Plan pregătit: {actions#acțiune|acțiuni}, {units#compartiment|compartimente} în legendă.',
+    en: 'Plan prepared: {actions#action|actions}, {units#unit|units} in the legend.',
   },
 
   validateTitle: { ro: 'Validare', en: 'Validate' },
   validateButton: { ro: 'Validează planul', en: 'Validate the plan' },
   validateDone: {
-    ro: '{actions} acțiuni verificate: {errors} erori, {warnings} avertismente.',
-    en: '{actions} actions checked: {errors} errors, {warnings} warnings.',
+    ro: '{actions#acțiune verificată|acțiuni verificate}: {errors#eroare|erori}, {warnings#avertisment|avertismente}.',
+    en: '{actions#action|actions} checked: {errors#error|errors}, {warnings#warning|warnings}.',
   },
   validateClean: { ro: 'Nicio problemă: planul este valid.', en: 'No problems: the plan is valid.' },
+  validateDoneUnit: {
+    ro: '{actions#acțiune|acțiuni} ale unității {unit} verificate: {errors#eroare|erori}, {warnings#avertisment|avertismente}.',
+    en: '{actions#action|actions} of the unit {unit} checked: {errors#error|errors}, {warnings#warning|warnings}.',
+  },
+  validateCleanUnit: {
+    ro: 'Nicio problemă în rândurile unității {unit}.',
+    en: 'No problems in the rows of the unit {unit}.',
+  },
   severityError: { ro: 'Erori', en: 'Errors' },
   severityWarning: { ro: 'Avertismente', en: 'Warnings' },
   findingHint: {
@@ -79,8 +90,8 @@ const STRINGS = {
   applyFilter: { ro: 'Aplică filtrul', en: 'Apply filter' },
   clearFilter: { ro: 'Șterge filtrul', en: 'Clear filter' },
   filterApplied: {
-    ro: 'Filtru aplicat: {shown} din {total} acțiuni afișate.',
-    en: 'Filter applied: {shown} of {total} actions shown.',
+    ro: 'Filtru aplicat: {shown} din {total#acțiune afișată|acțiuni afișate}.',
+    en: 'Filter applied: {shown} of {total#action|actions} shown.',
   },
   filterCleared: {
     ro: 'Filtrul a fost șters: toate rândurile sunt afișate.',
@@ -91,8 +102,8 @@ const STRINGS = {
   summaryTitle: { ro: 'Sinteză', en: 'Summary' },
   summaryButton: { ro: 'Actualizează sinteza', en: 'Refresh summary' },
   summaryCaption: {
-    ro: 'Acțiuni pe stare la {today} ({total} acțiuni în plan)',
-    en: 'Actions by state on {today} ({total} actions in the plan)',
+    ro: 'Acțiuni pe stare la {today} ({total#acțiune|acțiuni} în plan)',
+    en: 'Actions by state on {today} ({total#action|actions} in the plan)',
   },
   summaryPlan: { ro: 'Tot planul', en: 'Whole plan' },
   summaryUnit: { ro: 'Cod', en: 'Code' },
@@ -150,11 +161,17 @@ export function t(lang: Lang, key: MessageKey, params: Params = {}): string {
   return fill(STRINGS[key][lang], params, lang);
 }
 
-function fill(text: string, params: Params, lang: Lang): string {
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+/**
+ * Placeholders filled in: `{name}`, and `{name#one|many}` for a count with its noun, which agrees with the number
+ * (countWith). Shared by every string table of the pane.
+ */
+export function fill(text: string, params: Params, lang: Lang): string {
+  return text.replace(/\{(\w+)(?:#([^|}]*)\|([^}]*))?\}/g, (whole, name: string, one?: string, many?: string) => {
     const value = params[name];
     if (value === undefined) return whole;
-    if (typeof value === 'number') return formatNumber(value, lang);
+    if (typeof value === 'number') {
+      return one !== undefined && many !== undefined ? countWith(value, one, many, lang) : formatNumber(value, lang);
+    }
     return typeof value === 'string' ? value : value[lang];
   });
 }

@@ -1,7 +1,7 @@
 // Owners (`Responsabil pentru îndeplinirea acțiunilor`, SPEC 3): unit codes of the legend, units' full names, roles.
 // Who owns a row decides which department may change it in the merge, so a code is recognised only as a whole
 // word and exactly as the legend writes it: `DI` is never found inside `DIRECȚIA` or `CSDDPP`.
-import type { Unit } from './model';
+import type { Action, Plan, Unit } from './model';
 import { foldKey, toCommaBelow } from './text';
 
 export type OwnerToken =
@@ -355,6 +355,11 @@ export function ownerCodes(text: string, units: readonly Unit[]): string[] {
   const codes = new Set<string>();
   for (const token of parseOwners(text, units)) if (token.kind === 'unit') codes.add(token.code);
   return [...codes].sort();
+}
+
+/** The actions a unit owns (alone or with others), in the plan's order. */
+export function actionsOfUnit(plan: Plan, unit: string): Action[] {
+  return plan.actions.filter((a) => ownerCodes(a.text.owners, plan.units).includes(unit));
 }
 
 /** The owners helper column's value: `;DMRU;SIC;` (so `*;SIC;*` filters by unit), '' when none. */

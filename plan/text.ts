@@ -41,3 +41,15 @@ export function cellText(value: CellValue | undefined): string {
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(15)));
 }
+
+/**
+ * A count with its noun. Romanian puts "de" between a number and its noun from 20 on, except when the last two
+ * digits are 01-19: "1 conflict", "3 conflicte", "20 de conflicte", "101 conflicte", "1.000 de conflicte".
+ */
+export function countWith(n: number, one: string, many: string, lang: 'ro' | 'en'): string {
+  const shown = n.toLocaleString(lang === 'ro' ? 'ro-RO' : 'en-US');
+  if (n === 1) return `${shown} ${one}`;
+  const rest = n % 100;
+  const de = lang === 'ro' && n !== 0 && (rest === 0 || rest >= 20) ? 'de ' : '';
+  return `${shown} ${de}${many}`;
+}

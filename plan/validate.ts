@@ -6,7 +6,7 @@ import { isIsoDate } from './date';
 import { deadlineDue, parseDeadline } from './deadline';
 import { isActionId } from './grid';
 import type { Action, Column, Field, Finding, LocalDate, Plan } from './model';
-import { parseOwners } from './owners';
+import { actionsOfUnit, parseOwners } from './owners';
 import { parseResources } from './resources';
 import { finding, quote, type RuleId } from './rules';
 import { parseStatus } from './status';
@@ -59,6 +59,15 @@ function memo<T>(parse: (text: string) => T): (text: string) => T {
 }
 
 /** Every finding of a plan: the reader's own, then the checks of SPEC 4. Pure and deterministic. */
+/**
+ * What a department sees of the findings in its copy: those on its own rows, and those about the workbook as a whole
+ * (no row: a missing header, a broken legend), which stop its submission too. Other units' rows are locked to it.
+ */
+export function findingsOfUnit(plan: Plan, findings: readonly Finding[], unit: string): Finding[] {
+  const own = new Set(actionsOfUnit(plan, unit).map((a) => a.id));
+  return findings.filter((f) => f.rowId === undefined || own.has(f.rowId));
+}
+
 export function validatePlan(plan: Plan, options: ValidateOptions = {}): Finding[] {
   const findings: Finding[] = [...plan.findings];
   if (plan.headerRow < 0) return findings;

@@ -9,6 +9,7 @@ import { readPlan } from '../plan/grid';
 import type { SubmissionInput } from '../plan/merge';
 import { FIELDS, SCHEMA_VERSION, type Field, type Finding, type Plan, type PlanMeta } from '../plan/model';
 import { MergeReport } from '../plan/report';
+import { countWith } from '../plan/text';
 import { validatePlan } from '../plan/validate';
 import { readWorkbookGrid } from './xlsx/read';
 // The writers and the merge are imported by the commands that use them, so `validate` starts fast.
@@ -68,10 +69,14 @@ async function loadPlan(file: string): Promise<{ bytes: Uint8Array; plan: Plan }
   return { bytes, plan: readPlan(grid) };
 }
 
+/** A count with its noun, agreeing with the number in each language ("72 de acțiuni", "1 error"). */
+const ro = (n: number, one: string, many: string): string => countWith(n, one, many, 'ro');
+const en = (n: number, one: string, many: string): string => countWith(n, one, many, 'en');
+
 function planSummary(plan: Plan): { ro: string; en: string } {
   return {
-    ro: `${plan.actions.length} acțiuni în ${plan.subcriteria.length} subcriterii și ${plan.criteria.length} criterii; ${plan.units.length} unități în legendă`,
-    en: `${plan.actions.length} actions in ${plan.subcriteria.length} subcriteria and ${plan.criteria.length} criteria; ${plan.units.length} units in the legend`,
+    ro: `${ro(plan.actions.length, 'acțiune', 'acțiuni')} în ${ro(plan.subcriteria.length, 'subcriteriu', 'subcriterii')} și ${ro(plan.criteria.length, 'criteriu', 'criterii')}; ${ro(plan.units.length, 'unitate', 'unități')} în legendă`,
+    en: `${en(plan.actions.length, 'action', 'actions')} in ${en(plan.subcriteria.length, 'subcriterion', 'subcriteria')} and ${en(plan.criteria.length, 'criterion', 'criteria')}; ${en(plan.units.length, 'unit', 'units')} in the legend`,
   };
 }
 
@@ -127,8 +132,8 @@ async function cmdValidate(args: string[], o: Out): Promise<number> {
     o.out(say(o, planSummary(plan)));
     o.out(
       say(o, {
-        ro: `${errors} erori, ${warnings} avertismente`,
-        en: `${errors} errors, ${warnings} warnings`,
+        ro: `${ro(errors, 'eroare', 'erori')}, ${ro(warnings, 'avertisment', 'avertismente')}`,
+        en: `${en(errors, 'error', 'errors')}, ${en(warnings, 'warning', 'warnings')}`,
       }),
     );
     if (findings.length > 0) {
@@ -223,8 +228,8 @@ async function cmdCopy(args: string[], o: Out): Promise<number> {
   const rows = plan.actions.filter((a) => (a.values.ownerCodes ?? '').toString().includes(`;${unit};`)).length;
   o.out(
     say(o, {
-      ro: `Scris ${values.out}: copia pentru ${unit} (${rows} acțiuni), din revizia ${meta.revision}.`,
-      en: `Wrote ${values.out}: the copy for ${unit} (${rows} actions), from revision ${meta.revision}.`,
+      ro: `Scris ${values.out}: copia pentru ${unit} (${ro(rows, 'acțiune', 'acțiuni')}), din revizia ${meta.revision}.`,
+      en: `Wrote ${values.out}: the copy for ${unit} (${en(rows, 'action', 'actions')}), from revision ${meta.revision}.`,
     }),
   );
   return 0;
@@ -332,8 +337,8 @@ async function cmdMerge(args: string[], o: Out): Promise<number> {
   for (const [unit, c] of Object.entries(report.counts.byUnit)) {
     o.out(
       say(o, {
-        ro: `  ${unit}: ${c.applied} aplicate, ${c.conflicts} conflicte`,
-        en: `  ${unit}: ${c.applied} applied, ${c.conflicts} conflicts`,
+        ro: `  ${unit}: ${c.applied} aplicate, ${ro(c.conflicts, 'conflict', 'conflicte')}`,
+        en: `  ${unit}: ${c.applied} applied, ${en(c.conflicts, 'conflict', 'conflicts')}`,
       }),
     );
   }

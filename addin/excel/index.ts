@@ -30,7 +30,7 @@ import {
   type SheetState,
   type WorkbookGrid,
 } from '../../plan/model';
-import { ownerCodes } from '../../plan/owners';
+import { actionsOfUnit } from '../../plan/owners';
 import { DEFAULT_SOON_DAYS, type DeadlineState } from '../../plan/state';
 import { STATUSES } from '../../plan/status';
 
@@ -438,7 +438,7 @@ export async function protectForUnit(
   editable: readonly Field[] = DEFAULT_EDITABLE,
 ): Promise<{ rows: number }> {
   const columns = editable.map((f) => plan.columns[f]).filter((c): c is number => c !== undefined);
-  const rows = plan.actions.filter((a) => ownerCodes(a.text.owners, plan.units).includes(unit)).map((a) => a.row);
+  const rows = actionsOfUnit(plan, unit).map((a) => a.row);
   const runs: [number, number][] = [];
   for (const r of rows.sort((a, b) => a - b)) {
     const last = runs.at(-1);

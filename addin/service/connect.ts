@@ -14,8 +14,8 @@ import {
   type PlanMeta,
   type WorkbookGrid,
 } from '../../plan/model';
-import { ownerCodes } from '../../plan/owners';
-import { validatePlan } from '../../plan/validate';
+import { actionsOfUnit } from '../../plan/owners';
+import { findingsOfUnit, validatePlan } from '../../plan/validate';
 import type { ApplyOutcome } from '../excel/sync';
 import { ServiceClient, normalizeServiceUrl, type ClientOptions, type Download } from './client';
 import { syncPatch, type KeptEdit, type SyncPatch } from './diff';
@@ -29,8 +29,11 @@ import type { KeyValueStore } from '../taskpane/settings';
 export interface ConnectPort {
   readWorkbook(): Promise<WorkbookGrid>;
   applySyncPatch(patch: SyncPatch): Promise<ApplyOutcome>;
-  /** Shows only the unit's rows (the sheet's AutoFilter). */
-  filterUnit(plan: Plan, unit: string, today: LocalDate): Promise<void>;
+  /**
+   * Shows only the unit's rows (the sheet's AutoFilter) when a copy opens. The task pane leaves it out: its main
+   * controller opens a copy on its unit's filter, where the pane's filter choice shows it and can clear it.
+   */
+  filterUnit?(plan: Plan, unit: string, today: LocalDate): Promise<void>;
 }
 
 export type Mode =
@@ -91,14 +94,10 @@ function metaMode(plan: Plan): Mode {
   const meta: PlanMeta | null = plan.meta;
   if (!meta) return { kind: 'none' };
   if (meta.unit) {
-    const rows = unitRows(plan, meta.unit).length;
+    const rows = actionsOfUnit(plan, meta.unit).length;
     return { kind: 'department', planId: meta.planId, revision: meta.revision, unit: meta.unit, rows };
   }
   return { kind: 'coordinator', planId: meta.planId, revision: meta.revision };
-}
-
-function unitRows(plan: Plan, unit: string): Plan['actions'] {
-  return plan.actions.filter((a) => ownerCodes(a.text.owners, plan.units).includes(unit));
 }
 
 export class ConnectController {
@@ -217,7 +216,7 @@ export class ConnectController {
     await this.run('stepReading', async () => {
       const { plan, mode } = await this.readLocal();
       if (mode.kind === 'department') {
-        await this.port.filterUnit(plan, mode.unit, this.options.today);
+        await this.port.filterUnit?.(plan, mode.unit, this.options.today);
         this.set({ findings: this.ownFindings(plan, mode.unit) });
       }
       return null;
@@ -225,8 +224,7 @@ export class ConnectController {
   }
 
   private ownFindings(plan: Plan, unit: string): Finding[] {
-    const own = new Set(unitRows(plan, unit).map((a) => a.id));
-    return validatePlan(plan, { today: this.options.today }).filter((f) => f.rowId !== undefined && own.has(f.rowId));
+    return findingsOfUnit(plan, validatePlan(plan, { today: this.options.today }), unit);
   }
 
   /** GET /api/health, then the token (GET /api/session). */
@@ -264,7 +262,7 @@ export class ConnectController {
         if (mode.kind !== 'department') throw new CafError('not-a-copy', connectMessage('noPlanBanner'));
         const editable: readonly Field[] = plan.meta?.editable ?? DEFAULT_EDITABLE;
         const columns = editable.filter((f) => f !== 'id' && plan.columns[f] !== undefined);
-        const rows = unitRows(plan, mode.unit).map((a) => ({
+        const rows = actionsOfUnit(plan, mode.unit).map((a) => ({
           id: a.id,
           values: Object.fromEntries(columns.map((f) => [f, a.text[f]])),
         }));

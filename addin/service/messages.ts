@@ -1,5 +1,6 @@
 // The words of the pane's "Service" section, Romanian first (the rest of the pane keeps its own in addin/i18n.ts).
 import type { Bilingual } from '../../plan/model';
+import { fill } from '../i18n';
 
 const STRINGS = {
   title: { ro: 'Serviciul de sincronizare', en: 'Sync service' },
@@ -120,28 +121,7 @@ const STRINGS = {
 export type ConnectMessageKey = keyof typeof STRINGS;
 export type ConnectParams = Record<string, string | number>;
 
-/**
- * A count with its noun: `{n#one|many}` in a message. Romanian puts "de" between a number and its noun from 20 on
- * (except where the last two digits are 01-19): "1 conflict", "3 conflicte", "20 de conflicte", "101 conflicte".
- */
-export function countWith(n: number, one: string, many: string, lang: 'ro' | 'en'): string {
-  const shown = n.toLocaleString(lang === 'ro' ? 'ro-RO' : 'en-US');
-  if (n === 1) return `${shown} ${one}`;
-  const rest = n % 100;
-  const de = lang === 'ro' && n !== 0 && (rest === 0 || rest >= 20) ? 'de ' : '';
-  return `${shown} ${de}${many}`;
-}
-
 export function connectMessage(key: ConnectMessageKey, params: ConnectParams = {}): Bilingual {
   const entry: Bilingual = STRINGS[key];
-  const fill = (text: string, lang: 'ro' | 'en'): string =>
-    text.replace(/\{(\w+)(?:#([^|}]*)\|([^}]*))?\}/g, (whole, name: string, one?: string, many?: string) => {
-      const value = params[name];
-      if (value === undefined) return whole;
-      if (typeof value === 'number' && one !== undefined && many !== undefined) {
-        return countWith(value, one, many, lang);
-      }
-      return typeof value === 'number' ? value.toLocaleString(lang === 'ro' ? 'ro-RO' : 'en-US') : value;
-    });
-  return { ro: fill(entry.ro, 'ro'), en: fill(entry.en, 'en') };
+  return { ro: fill(entry.ro, params, 'ro'), en: fill(entry.en, params, 'en') };
 }

@@ -4,7 +4,8 @@ import { CafError, isCafError } from '../../plan/errors';
 import { summarizePlan, tableLayout, type PlanSummary } from '../../plan/highlight';
 import type { Bilingual, Finding, LocalDate, Plan } from '../../plan/model';
 import { readPlan } from '../../plan/grid';
-import { validatePlan } from '../../plan/validate';
+import { actionsOfUnit } from '../../plan/owners';
+import { findingsOfUnit, validatePlan } from '../../plan/validate';
 import { bilingualDate, message, type MessageKey } from '../i18n';
 import type { AppliedFilter, ExcelPort, FilterOutcome } from './port';
 import {
@@ -118,7 +119,7 @@ export class PaneController {
     const plan = readPlan(grid);
     const summary =
       plan.actions.length > 0 ? summarizePlan(plan, this.state.today, this.state.settings.soonDays) : null;
-    const findings = this.state.findings === null ? null : validatePlan(plan, { today: this.state.today });
+    const findings = this.state.findings === null ? null : this.check(plan);
     const filter = reconcileFilter(
       this.state.settings.filter,
       plan.units.map((u) => u.code),
@@ -127,6 +128,13 @@ export class PaneController {
     this.set({ plan, summary, findings });
     await this.listen(plan);
     return plan;
+  }
+
+  /** The findings the user can act on: in a department copy, those of the unit's rows (and of the whole workbook). */
+  private check(plan: Plan): Finding[] {
+    const findings = validatePlan(plan, { today: this.state.today });
+    const unit = departmentUnit(plan);
+    return unit ? findingsOfUnit(plan, findings, unit) : findings;
   }
 
   private async listen(plan: Plan): Promise<void> {
@@ -162,7 +170,10 @@ export class PaneController {
             rememberedChoice(remembered),
             plan.units.map((u) => u.code),
           )
-        : { ...this.state.settings.filter, applied: false }; // the selects stay; the filter belonged to another workbook
+        : departmentUnit(plan) !== null
+          ? // A department copy opens on the unit's own rows; Excel's Clear Filter (or the pane's) shows them all.
+            { unit: departmentUnit(plan), criterion: null, state: null, applied: true }
+          : { ...this.state.settings.filter, applied: false }; // the selects stay; the filter belonged to another workbook
       this.updateSettings({ filter: choice });
       if (choice.applied && !isEmptyFilter(choice) && tableLayout(plan)) {
         this.step('stepWriting');
@@ -179,17 +190,23 @@ export class PaneController {
       const grid = await this.port.readWorkbook();
       this.step('stepChecking');
       const plan = readPlan(grid);
-      const findings = validatePlan(plan, { today: this.state.today });
+      const findings = this.check(plan);
       const summary =
         plan.actions.length > 0 ? summarizePlan(plan, this.state.today, this.state.settings.soonDays) : null;
       this.set({ plan, findings, summary });
       await this.listen(plan);
       const errors = findings.filter((f) => f.severity === 'error').length;
       const warnings = findings.length - errors;
-      if (findings.length === 0) return { kind: 'success', text: message('validateClean') };
+      const unit = departmentUnit(plan);
+      if (findings.length === 0) {
+        return { kind: 'success', text: unit ? message('validateCleanUnit', { unit }) : message('validateClean') };
+      }
+      const actions = unit ? actionsOfUnit(plan, unit).length : plan.actions.length;
       return {
         kind: errors > 0 ? 'error' : 'info',
-        text: message('validateDone', { actions: plan.actions.length, errors, warnings }),
+        text: unit
+          ? message('validateDoneUnit', { actions, unit, errors, warnings })
+          : message('validateDone', { actions, errors, warnings }),
       };
     });
   }
@@ -297,4 +314,10 @@ function rememberedChoice(applied: AppliedFilter): FilterChoice {
     state: state.success ? state.data : null,
     applied: true,
   };
+}
+
+/** The unit a department copy belongs to (its `_caf_plan` names one of the legend's units), else null. */
+function departmentUnit(plan: Plan): string | null {
+  const unit = plan.meta?.unit;
+  return unit && plan.units.some((u) => u.code === unit) ? unit : null;
 }

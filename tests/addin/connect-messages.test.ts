@@ -1,6 +1,7 @@
 // The Service section's sentences with counts: Romanian and English agree with their numbers.
 import { describe, expect, it } from 'vitest';
-import { connectMessage, countWith } from '../../addin/service/messages';
+import { countWith } from '../../addin/i18n';
+import { connectMessage } from '../../addin/service/messages';
 
 describe('counts in the Service section', () => {
   it('Romanian: singular at 1, "de" from 20 on except after 01-19 in the last two digits', () => {

@@ -11,6 +11,8 @@ import { MergeReport } from '../../plan/report';
 import { CONFLICT_MARK_FILL, CONFLICT_MARK_FORMULA } from '../../addin/excel/sync';
 import { ConnectController, type ConnectPort } from '../../addin/service/connect';
 import { createConnectPort } from '../../addin/taskpane/connect-port';
+import { PaneController } from '../../addin/taskpane/controller';
+import { createOfficePort } from '../../addin/taskpane/office-port';
 import { FakeWorkbook, installFakeOffice } from './fake-excel';
 import { importSamplePlan, startKillableService, type Cut, type KillableService } from './connect-support';
 
@@ -34,6 +36,8 @@ class MapStore {
 interface Pane {
   ctl: ConnectController;
   fake: FakeWorkbook;
+  /** The pane's main controller on the same workbook (filters, validation), as taskpane.ts wires them. */
+  main: PaneController;
   /** context.sync() calls of each applySyncPatch (the one workbook write of a sync). */
   applySyncs: number[];
   close(): void;
@@ -63,7 +67,8 @@ function openPane(grid: WorkbookGrid, token: string): Pane {
     autoRetries: 0,
   });
   ctl.setConnection({ serviceUrl: s.url, token });
-  return { ctl, fake, applySyncs, close: () => office.uninstall() };
+  const main = new PaneController(createOfficePort(), new MapStore(), () => undefined, TODAY, 10);
+  return { ctl, fake, main, applySyncs, close: () => office.uninstall() };
 }
 
 /** Everything a user could see change in the workbook: values, conditional formats, comments. */
@@ -118,7 +123,8 @@ describe('department submits, the merge runs, the coordinator syncs and resolves
     const pane = openPane(copy, s.unitToken('DMRU'));
     try {
       const plan = readPlan(copy);
-      await pane.ctl.start();
+      await Promise.all([pane.main.start(), pane.ctl.start()]); // as the pane opens
+      expect(pane.main.state.settings.filter).toMatchObject({ unit: 'DMRU', applied: true });
       expect(pane.ctl.state.mode).toMatchObject({ kind: 'department', unit: 'DMRU', planId, revision: 1 });
       const dmruRows = plan.actions.filter((a) => owners(plan, a.id).includes('DMRU'));
       expect(pane.ctl.state.mode).toMatchObject({ rows: dmruRows.length });
@@ -126,7 +132,9 @@ describe('department submits, the merge runs, the coordinator syncs and resolves
       const sheet = pane.fake.sheet(plan.sheet)!;
       const visible = plan.actions.filter((a) => !sheet.filteredRows.has(a.row));
       expect(visible.map((a) => a.id)).toEqual(dmruRows.map((a) => a.id));
-      expect(pane.ctl.state.findings!.every((f) => dmruRows.some((a) => a.id === f.rowId))).toBe(true);
+      expect(
+        pane.ctl.state.findings!.every((f) => f.rowId === undefined || dmruRows.some((a) => a.id === f.rowId)),
+      ).toBe(true);
 
       const edit = (rowId: string, column: Field, value: string): void => {
         const at = cellOf(plan, rowId, column);

@@ -72,7 +72,7 @@ describe('the task pane against Excel', () => {
     controller.setFilterChoice({ unit: 'DMRU' });
     await controller.applyFilter();
     expect(controller.state.filterOutcome).toEqual({ shown: dmru.length, total: 72 });
-    expect(controller.state.notice?.text.ro).toBe(`Filtru aplicat: ${dmru.length} din 72 acțiuni afișate.`);
+    expect(controller.state.notice?.text.ro).toBe(`Filtru aplicat: ${dmru.length} din 72 de acțiuni afișate.`);
     const sheet = workbook.sheet('Plan')!;
     expect(seedPlan.actions.filter((a) => !sheet.filteredRows.has(a.row)).map((a) => a.id)).toEqual(
       dmru.map((a) => a.id),
@@ -146,6 +146,37 @@ describe('the task pane against Excel', () => {
     expect(notice.text.ro).toMatch(/^Excel nu a putut finaliza operația\. .*\(ItemNotFound\)$/);
     expect(notice.text.en).toMatch(/^Excel could not complete the operation\. .*\(ItemNotFound\)$/);
     expect(controller.state.busy).toBeNull(); // the pane is usable again
+  });
+
+  it("a department copy opens on its unit's rows and validates only them", async () => {
+    const setup = pane();
+    await setup.controller.start();
+    await setup.controller.prepare();
+    // What a copy issued for DMRU holds: its unit in _caf_plan (first key wins, so a row below the others does).
+    workbook.userEdit('_caf_plan', 'A40:B40', [['unit', 'DMRU']]);
+    const prepared = readPlan(workbook.toGrid());
+    const status = prepared.columns.status!;
+    const other = prepared.actions.find((a) => !ownerCodes(a.text.owners, prepared.units).includes('DMRU'))!;
+    workbook.userEdit('Plan', cellAddress(dmru[0]!.row, status), [['gata']]);
+    workbook.userEdit('Plan', cellAddress(other.row, status), [['gata']]);
+
+    const { controller } = pane(); // a fresh pane: nothing remembered for this workbook
+    await controller.start();
+    expect(controller.state.settings.filter).toMatchObject({ unit: 'DMRU', applied: true });
+    expect(controller.state.filterOutcome).toEqual({ shown: dmru.length, total: 72 });
+    const sheet = workbook.sheet('Plan')!;
+    expect(prepared.actions.filter((a) => !sheet.filteredRows.has(a.row)).map((a) => a.id)).toEqual(
+      dmru.map((a) => a.id),
+    );
+
+    await controller.validate();
+    const rows = new Set(controller.state.findings!.map((f) => f.rowId));
+    expect(rows.has(dmru[0]!.id)).toBe(true); // the unit's own invalid status
+    expect(rows.has(other.id)).toBe(false); // another unit's row: locked to this department, not listed
+    for (const id of rows) expect(id === undefined || dmru.some((a) => a.id === id)).toBe(true);
+    expect(controller.state.notice?.text.ro).toMatch(
+      new RegExp(`^${dmru.length} acțiuni ale unității DMRU verificate: 1 eroare, \\d+ avertismente?\\.$`),
+    );
   });
 
   it('says the pane must be opened from Excel when Office is not there', async () => {

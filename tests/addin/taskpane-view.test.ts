@@ -151,7 +151,7 @@ describe('texts', () => {
 
   it('writes numbers and dates the way each language does', () => {
     expect(t('ro', 'filterApplied', { shown: 1234, total: 5000 })).toBe(
-      'Filtru aplicat: 1.234 din 5.000 acțiuni afișate.',
+      'Filtru aplicat: 1.234 din 5.000 de acțiuni afișate.',
     );
     expect(t('en', 'filterApplied', { shown: 1234, total: 5000 })).toBe(
       'Filter applied: 1,234 of 5,000 actions shown.',

@@ -126,7 +126,7 @@ describe.skipIf(!hasChromium)('task pane in Chromium with the fake Excel (seed p
     expect(await page.locator('#filter-unit option').count()).toBe(seedPlan.units.length + 1);
     await expect
       .poll(() => page.locator('#summary-caption').textContent())
-      .toContain('01.06.2023 (72 acțiuni în plan)');
+      .toContain('01.06.2023 (72 de acțiuni în plan)');
     const planRow = page.locator('#summary tbody tr.plan-row td');
     expect(await planRow.last().textContent()).toBe(String(expectedSummary.total));
     await expect
@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium)('task pane in Chromium with the fake Excel (seed p
     await page.getByRole('button', { name: 'Pregătește planul' }).click();
     await expect
       .poll(() => page.locator('#notice').textContent())
-      .toContain(`Plan pregătit: 72 acțiuni, ${seedPlan.units.length} compartimente`);
+      .toContain(`Plan pregătit: 72 de acțiuni, ${seedPlan.units.length} compartimente`);
     const sheets = await fake<{ name: string; visibility: string }[]>(
       '__CAF_FAKE__.sheets.map(s => ({ name: s.name, visibility: s.visibility }))',
     );
@@ -159,7 +159,7 @@ describe.skipIf(!hasChromium)('task pane in Chromium with the fake Excel (seed p
     const errors = expectedFindings.filter((f) => f.severity === 'error');
     await expect
       .poll(() => page.locator('#notice').textContent())
-      .toContain(`72 acțiuni verificate: ${errors.length} erori, ${warnings.length} avertismente.`);
+      .toContain(`72 de acțiuni verificate: ${errors.length} erori, ${warnings.length} avertismente.`);
     const group = page.locator('.findings-group[data-severity="warning"]');
     await expect.poll(() => group.locator('h3 .count').textContent()).toBe(String(warnings.length));
     expect(await group.locator('button.finding').count()).toBe(warnings.length);
@@ -188,7 +188,7 @@ describe.skipIf(!hasChromium)('task pane in Chromium with the fake Excel (seed p
     await page.getByRole('button', { name: 'Aplică filtrul' }).click();
     await expect
       .poll(() => page.locator('#notice').textContent())
-      .toContain(`Filtru aplicat: ${dmruRows.length} din 72 acțiuni afișate.`);
+      .toContain(`Filtru aplicat: ${dmruRows.length} din 72 de acțiuni afișate.`);
     const state = await fake<{ filter: boolean; hidden: number[] }>(
       `(() => { const s = __CAF_FAKE__.sheet('Plan'); return { filter: s.autoFilter !== null, hidden: [...s.filteredRows] }; })()`,
     );

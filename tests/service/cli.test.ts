@@ -64,7 +64,7 @@ describe('caf-plan validate', () => {
 
   it('prints a human table in Romanian by default and in English with --lang en', async () => {
     const ro = await run(['validate', sampleXlsxPath]);
-    expect(ro.out).toContain('72 acțiuni în 28 subcriterii');
+    expect(ro.out).toContain('72 de acțiuni în 28 de subcriterii');
     expect(ro.out).toMatch(/avertisment/);
     const en = await run(['validate', sampleXlsxPath, '--lang', 'en']);
     expect(en.out).toContain('72 actions in 28 subcriteria');
