@@ -212,8 +212,10 @@ function requireLayout(plan: Plan): TableLayout {
 /**
  * Colours action rows by deadline state with conditional formats on the table body (never whole columns), whose
  * formulas read the due-date helper, Stare and TODAY(): Excel keeps the colours right by itself, next month too.
- * Our previous rules are replaced; the team's own rules stay. 2 syncs.
+ * Our previous rules are replaced; the team's own rules stay, ahead of ours. 2 syncs.
  */
+const AFTER_EVERY_RULE = 1_000_000;
+
 export async function applyHighlighting(plan: Plan, options: { soonDays?: number } = {}): Promise<void> {
   const layout = requireLayout(plan);
   const rules = highlightRules(layout, options.soonDays ?? DEFAULT_SOON_DAYS);
@@ -243,7 +245,10 @@ export async function applyHighlighting(plan: Plan, options: { soonDays?: number
       cf.custom.format.fill.color = rule.fill;
       cf.custom.format.font.color = rule.font;
       cf.stopIfTrue = rule.stopIfTrue;
-      cf.priority = rule.priority;
+      // A new rule goes on top; ours go after the team's own, in their order, so a team rule keeps its precedence
+      // and our stopIfTrue never hides it (as service/xlsx/prepare.ts writes them). Office.js clamps a priority
+      // beyond the last to the last. Set last: the object must be fetched again after a priority change.
+      cf.priority = AFTER_EVERY_RULE;
     }
     await context.sync();
   });

@@ -201,7 +201,7 @@ describe('applyHighlighting', () => {
     for (const a of permanent) expect(july.get(a.id)).toBe(STATE_PALETTE.recurring.fill);
   });
 
-  it('puts its rules on the table body with absolute columns, replaces them when re-run and keeps the team’s own rules', async () => {
+  it('puts its rules on the table body with absolute columns, replaces them when re-run and keeps the team’s own rules ahead of them', async () => {
     const plan = await preparedPlan();
     await Excel.run(async (context) => {
       const cf = context.workbook.worksheets
@@ -215,13 +215,15 @@ describe('applyHighlighting', () => {
     await applyHighlighting(plan, { soonDays: 14 });
     const rules = wb.sheet('Plan')!.conditionalFormats;
     expect(rules).toHaveLength(6);
-    expect(rules.slice(0, 5).map((r) => r.fill)).toEqual(
+    // The team's rule keeps its precedence: first, so our stopIfTrue rules below never hide it.
+    expect(rules[0]!.formula).toBe('=LEN(E77)>200');
+    expect(rules.slice(1).map((r) => r.fill)).toEqual(
       ['done', 'recurring', 'invalid', 'overdue', 'due-soon'].map(
         (s) => STATE_PALETTE[s as keyof typeof STATE_PALETTE].fill,
       ),
     );
     const layout = tableLayout(plan)!;
-    for (const r of rules.slice(0, 5)) {
+    for (const r of rules.slice(1)) {
       expect(r.rect).toEqual({
         top: layout.bodyTop,
         left: layout.left,
@@ -231,8 +233,7 @@ describe('applyHighlighting', () => {
       expect(r.formula).toMatch(/\$[HI]76\b/);
       expect(r.formula).not.toMatch(/[^$][A-Z]76\b/);
     }
-    expect(rules[4]!.formula).toContain('TODAY()+14');
-    expect(rules[5]!.formula).toBe('=LEN(E77)>200');
+    expect(rules[5]!.formula).toContain('TODAY()+14');
   });
 });
 
