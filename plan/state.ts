@@ -16,6 +16,8 @@ export const DEADLINE_STATES: readonly { code: DeadlineState; ro: string; en: st
 ];
 
 export const DEFAULT_SOON_DAYS = 30;
+/** The longest "due soon" window a user may choose (the pane's setting, the CLI's --soon-days). */
+export const MAX_SOON_DAYS = 365;
 
 /** The label a deadline state is shown with. */
 export function deadlineStateLabel(state: DeadlineState, lang: 'ro' | 'en' = 'ro'): string {

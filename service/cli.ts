@@ -9,6 +9,7 @@ import { readPlan } from '../plan/grid';
 import type { SubmissionInput } from '../plan/merge';
 import { FIELDS, SCHEMA_VERSION, type Field, type Finding, type Plan, type PlanMeta } from '../plan/model';
 import { MergeReport } from '../plan/report';
+import { DEFAULT_SOON_DAYS, MAX_SOON_DAYS } from '../plan/state';
 import { countWith } from '../plan/text';
 import { validatePlan } from '../plan/validate';
 import { readWorkbookGrid } from './xlsx/read';
@@ -21,7 +22,8 @@ const USAGE = `caf-plan: planuri de îmbunătățire CAF 2020 / CAF 2020 improve
 
 Comenzi / commands:
   validate FILE [--json] [--today YYYY-MM-DD]     constatările planului; cod 1 dacă are erori
-  prepare FILE --out FILE [--plan-id ID]          adaugă ID, Stare, coloanele ajutătoare și metadatele
+  prepare FILE --out FILE [--plan-id ID] [--soon-days N]
+                                                  adaugă ID, Stare, coloanele ajutătoare, metadatele și culorile termenelor
   copy FILE --unit CODE --out FILE                copia unui departament
   merge --base FILE --out FILE --report FILE [--current FILE] [--editable status,monitoring] SUBMISSION...
   serve [--port N] [--host H] [--data DIR]        serviciul de sincronizare
@@ -29,6 +31,11 @@ Comenzi / commands:
 
 Opțiuni comune / common options: --lang ro|en (limba mesajelor / message language), --help`;
 
+const SoonDays = z
+  .string()
+  .regex(/^\d{1,3}$/)
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(MAX_SOON_DAYS));
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const UnitCode = z.string().regex(/^[A-Za-z0-9ĂÂÎȘȚăâîșț_-]{1,20}$/);
 const FieldList = z
@@ -159,10 +166,22 @@ async function cmdPrepare(args: string[], o: Out): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string' }, 'plan-id': { type: 'string' }, lang: { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      'plan-id': { type: 'string' },
+      'soon-days': { type: 'string' },
+      lang: { type: 'string' },
+    },
   });
   if (positionals.length !== 1 || !values.out)
     throw usageError('prepare takes FILE --out FILE.', 'prepare primește FILE --out FILE.');
+  const soon = SoonDays.safeParse(values['soon-days'] ?? String(DEFAULT_SOON_DAYS));
+  if (!soon.success) {
+    throw usageError(
+      `--soon-days takes a whole number of days from 0 to ${MAX_SOON_DAYS}.`,
+      `--soon-days primește un număr întreg de zile, de la 0 la ${MAX_SOON_DAYS}.`,
+    );
+  }
   const { bytes, plan } = await loadPlan(positionals[0]!);
   requireTable(plan, positionals[0]!);
   const meta: PlanMeta = {
@@ -173,7 +192,7 @@ async function cmdPrepare(args: string[], o: Out): Promise<number> {
     ...(plan.meta?.editable ? { editable: plan.meta.editable } : {}),
   };
   const { prepareWorkbook } = await import('./xlsx/prepare');
-  const prepared = await prepareWorkbook(bytes, plan, meta);
+  const prepared = await prepareWorkbook(bytes, plan, meta, { soonDays: soon.data });
   await writeAtomic(values.out, prepared);
   o.out(say(o, planSummary(plan)));
   o.out(

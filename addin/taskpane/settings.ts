@@ -3,9 +3,9 @@
 // and a broken or old entry must fall back to defaults, never break the pane.
 import { z } from 'zod';
 import { CRITERIA } from '../../plan/caf';
-import { DEADLINE_STATES, DEFAULT_SOON_DAYS, type DeadlineState } from '../../plan/state';
+import { DEADLINE_STATES, DEFAULT_SOON_DAYS, MAX_SOON_DAYS, type DeadlineState } from '../../plan/state';
 
-export const MAX_SOON_DAYS = 365;
+export { MAX_SOON_DAYS };
 
 const stateCodes = DEADLINE_STATES.map((s) => s.code) as [DeadlineState, ...DeadlineState[]];
 const criterionCodes = CRITERIA.map((c) => c.code) as [string, ...string[]];

@@ -4,7 +4,10 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPlan } from '../../plan/grid';
 import { main } from '../../service/cli';
+import { readWorkbookGrid } from '../../service/xlsx/read';
+import { XlsxPackage } from '../../service/xlsx/package';
 import { repoRoot, sampleXlsxPath } from '../support/seed';
 import { hasSoffice, skipReason, sofficeConvert } from '../support/tools';
 
@@ -111,6 +114,19 @@ describe('caf-plan validate', () => {
 });
 
 describe('caf-plan prepare', () => {
+  it('--soon-days sets the "due soon" window of the colours it writes; a wrong value is a usage error', async () => {
+    const out = path.join(dir, 'prepared-soon.xlsx');
+    expect((await run(['prepare', sampleXlsxPath, '--out', out, '--soon-days', '14'])).code).toBe(0);
+    const bytes = new Uint8Array(readFileSync(out));
+    const pkg = await XlsxPackage.open(bytes);
+    const xml = pkg.text(pkg.sheet(readPlan(await readWorkbookGrid(bytes)).sheet).part);
+    expect(xml).toContain('TODAY()+14');
+    expect(xml).not.toContain('TODAY()+30');
+    const bad = await run(['prepare', sampleXlsxPath, '--out', path.join(dir, 'x.xlsx'), '--soon-days', 'două']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--soon-days primește un număr întreg de zile, de la 0 la 365.');
+  });
+
   it('keeps the sample readable with the same findings, adds ID and Stare, and is idempotent', async () => {
     const prepared = path.join(dir, 'prepared.xlsx');
     const r = await run(['prepare', sampleXlsxPath, '--out', prepared, '--plan-id', 'sector1-2022']);
@@ -122,8 +138,6 @@ describe('caf-plan prepare', () => {
       before.json.findings.map((f) => `${f.rule}@${f.rowId}`).sort(),
     );
 
-    const { readWorkbookGrid } = await import('../../service/xlsx/read');
-    const { readPlan } = await import('../../plan/grid');
     const plan = readPlan(await readWorkbookGrid(new Uint8Array(readFileSync(prepared))));
     expect(plan.meta?.planId).toBe('sector1-2022');
     expect(plan.meta?.revision).toBe(1);
