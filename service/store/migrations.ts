@@ -97,4 +97,9 @@ export const MIGRATIONS: readonly string[] = [
     details TEXT
   );
   `,
+  // A conflict an edit of a later merge or resolution made moot (the same cell applied or conflicted again) is closed
+  // with the revision that did it, so resolving it later cannot write its old choices over the newer value.
+  `
+  ALTER TABLE conflicts ADD COLUMN superseded_by INTEGER;
+  `,
 ];

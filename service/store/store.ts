@@ -87,6 +87,8 @@ export interface ConflictRecord extends Conflict {
   resolution: 'value' | 'keep' | null;
   resolvedValue: string | null;
   resolvedRevision: number | null;
+  /** Set when a later merge or resolution changed or conflicted the same cell again: the revision that did. */
+  supersededBy: number | null;
 }
 
 export interface TokenRecord {
@@ -227,6 +229,7 @@ function toConflict(r: Row): ConflictRecord {
     resolution: strOrNull(r.resolution) as 'value' | 'keep' | null,
     resolvedValue: strOrNull(r.resolved_value),
     resolvedRevision: numOrNull(r.resolved_revision),
+    supersededBy: r.superseded_by == null ? null : Number(r.superseded_by),
   };
 }
 
@@ -526,6 +529,10 @@ export class Store {
           );
         }
       }
+      if (newRevision !== null && outcome.report) {
+        const cells = [...outcome.report.applied, ...outcome.report.conflicts];
+        this.supersedeConflicts(merge.planId, cells, newRevision, merge.id, at);
+      }
       const setOutcome = this.db.prepare(
         "UPDATE submissions SET outcome = ?, reason_json = ?, merge_id = ? WHERE id = ? AND outcome = 'pending'",
       );
@@ -605,6 +612,29 @@ export class Store {
   }
 
   /**
+   * Closes the open conflicts on the cells (or whole rows) a newer revision applied or conflicted again: their
+   * choices are out of date. `mergeId` spares the conflicts that merge has just recorded.
+   */
+  private supersedeConflicts(
+    planId: string,
+    cells: readonly { rowId: string | null; column: string | null }[],
+    revision: number,
+    mergeId: number | null,
+    at: string,
+  ): void {
+    const key = (rowId: string | null, column: string | null): string => `${rowId ?? ''}\u0000${column ?? ''}`;
+    const moved = new Set(cells.map((c) => key(c.rowId, c.column)));
+    const close = this.db.prepare(
+      `UPDATE conflicts SET status = 'resolved', resolved_by = 'system', resolved_at = ?, resolved_revision = ?,
+         superseded_by = ? WHERE id = ? AND status = 'open'`,
+    );
+    for (const c of this.listConflicts(planId, 'open')) {
+      if (c.mergeId === mergeId || !moved.has(key(c.rowId, c.column))) continue;
+      close.run(at, revision, revision, c.id);
+    }
+  }
+
+  /**
    * Closes a conflict. With a value, the new revision (blob stored before) carries it and becomes current, in the
    * same transaction; `expectRevision` guards against a merge or another resolution that moved the plan meanwhile.
    */
@@ -643,6 +673,8 @@ export class Store {
              resolved_revision = ? WHERE id = ?`,
         )
         .run(input.by, at, input.value === null ? 'keep' : 'value', input.value, revision, input.id);
+      // The chosen value is written: other open conflicts on that cell (older merges) are out of date now.
+      if (revision !== null) this.supersedeConflicts(c.planId, [c], revision, null, at);
     })();
     return this.getConflict(input.id)!;
   }

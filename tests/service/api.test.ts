@@ -222,6 +222,63 @@ describe('copies, submissions, merge, conflicts', () => {
   });
 });
 
+describe('a conflict a later revision made moot', () => {
+  it('is closed by the merge that applied that cell, so its old choices can no longer be written', async () => {
+    const shared = plan.actions.find((a) => {
+      const codes = ownerCodes(a.text.owners, plan.units);
+      return codes.includes('DMRU') && codes.includes('SIC');
+    })!;
+    const submit = async (unit: string, base: number, monitoring: string): Promise<void> => {
+      const res = await s.call('POST', `/api/plans/${planId}/submissions`, {
+        token: s.unitToken(unit),
+        body: { unit, baseRevision: base, rows: [{ id: shared.id, values: { monitoring } }] },
+      });
+      expect(res.status).toBe(201);
+    };
+    const merge = async (): Promise<{ newRevision: number; report: MergeReport }> =>
+      (await (await s.call('POST', `/api/plans/${planId}/merges`)).json()) as {
+        newRevision: number;
+        report: MergeReport;
+      };
+    const base = ((await (await s.call('GET', `/api/plans/${planId}`)).json()) as { currentRevision: number })
+      .currentRevision;
+    await submit('DMRU', base, 'Raport trimis în martie');
+    await submit('SIC', base, 'Raport trimis în aprilie');
+    const first = await merge();
+    expect(first.report.conflicts.map((c) => [c.kind, c.rowId, c.column])).toEqual([
+      ['concurrent-edit', shared.id, 'monitoring'],
+    ]);
+    const open = (await (await s.call('GET', `/api/plans/${planId}/conflicts?status=open`)).json()) as {
+      id: number;
+      column: string;
+    }[];
+    const stale = open.find((c) => c.column === 'monitoring')!;
+
+    // The units agree afterwards: DMRU sends the final text from the new revision, and the next merge applies it.
+    await submit('DMRU', first.newRevision, 'Raport trimis în aprilie, aprobat');
+    const second = await merge();
+    expect(second.report.applied.map((c) => [c.rowId, c.column])).toEqual([[shared.id, 'monitoring']]);
+
+    const after = (await (await s.call('GET', `/api/plans/${planId}/conflicts`)).json()) as {
+      id: number;
+      status: string;
+      supersededBy: number | null;
+    }[];
+    expect(after.find((c) => c.id === stale.id)).toMatchObject({
+      status: 'resolved',
+      supersededBy: second.newRevision,
+    });
+    const late = await s.call('POST', `/api/conflicts/${stale.id}/resolve`, {
+      body: { value: 'Raport trimis în martie' },
+    });
+    expect(late.status).toBe(409);
+    const current = (await (await s.call('GET', `/api/plans/${planId}/current.json`)).json()) as { plan: Plan };
+    expect(current.plan.actions.find((a) => a.id === shared.id)!.text.monitoring).toBe(
+      'Raport trimis în aprilie, aprobat',
+    );
+  });
+});
+
 describe('access', () => {
   it('refuses callers without a valid token and limits unit tokens', async () => {
     expect((await s.call('GET', '/api/plans', { token: null })).status).toBe(401);
