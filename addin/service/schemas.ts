@@ -4,7 +4,7 @@
 // version fails here, at the edge, with a clear message instead of deep in the pane.
 import { z } from 'zod';
 import { FIELDS } from '../../plan/model';
-import { AppliedChange, BilingualText, Conflict } from '../../plan/report';
+import { BilingualText, Conflict } from '../../plan/report';
 
 const CellValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const FieldName = z.enum(FIELDS);
@@ -105,33 +105,7 @@ export const ConflictRecord = Conflict.extend({
 });
 export type ConflictRecord = z.infer<typeof ConflictRecord>;
 
-/** The body of POST /api/plans/:planId/submissions as JSON (service/sources/intake.ts RowsSubmission). */
-export const RowsSubmission = z.strictObject({
-  unit: z.string().min(1).max(20),
-  baseRevision: z.number().int().positive(),
-  rows: z
-    .array(z.strictObject({ id: z.string().min(1).max(64), values: z.partialRecord(FieldName, z.string()) }))
-    .min(1)
-    .max(10_000),
-});
-export type RowsSubmission = z.infer<typeof RowsSubmission>;
-
-/** What the service answers a submission with (service/sources/intake.ts Receipt). */
-export const Receipt = z.object({
-  submission: z.string(),
-  planId: z.string(),
-  unit: z.string(),
-  source: z.string(),
-  kind: z.enum(['xlsx', 'json']),
-  baseRevision: z.number().int(),
-  currentRevision: z.number().int(),
-  receivedAt: z.string(),
-  duplicate: z.boolean(),
-  willApply: z.array(AppliedChange.omit({ unit: true, submission: true })),
-  refused: z.array(Conflict.omit({ values: true }).extend({ value: z.string() })),
-  counts: z.object({ willApply: z.number().int(), refused: z.number().int() }),
-  message: BilingualText,
-});
-export type Receipt = z.infer<typeof Receipt>;
+// The submission's rows and receipt: one schema with the service (plan/api.ts).
+export { Receipt, RowsSubmission } from '../../plan/api';
 
 export type Resolution = { value: string } | { keep: true };

@@ -2,63 +2,18 @@
 // drop folder, Google Drive): parse, check it against the plan, store the bytes (fsynced) and then the row, and
 // answer with a receipt that a dry-run merge against the current master computed. The same bytes from the same
 // unit give the same receipt again, so a source may safely deliver a file twice.
-import { z } from 'zod';
+import { Receipt, RowsSubmission, UnitCode } from '../../plan/api';
 import { CafError } from '../../plan/errors';
 import { readPlan } from '../../plan/grid';
-import { mergePlans, rowsFromPlan, EXCEL_CELL_LIMIT, type SubmittedRow } from '../../plan/merge';
+import { mergePlans, rowsFromPlan, type SubmittedRow } from '../../plan/merge';
 import { FIELDS, type Plan } from '../../plan/model';
-import { AppliedChange, BilingualText, Conflict } from '../../plan/report';
 import { readWorkbookGrid, type ReadLimits } from '../xlsx/read';
 import { sha256 } from '../store/blobs';
 import type { PlanRecord, Store, SubmissionRecord } from '../store/store';
 import { Semaphore } from './semaphore';
 
-export const UnitCode = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9ĂÂÎȘȚăâîșț_-]{1,20}$/, 'a unit code: letters, digits, _ or -, at most 20')
-  .transform((s) => s.toUpperCase());
-
-export const RowsSubmission = z.strictObject({
-  unit: UnitCode,
-  baseRevision: z.number().int().positive(),
-  rows: z
-    .array(
-      z.strictObject({
-        id: z.string().trim().min(1).max(64),
-        // A strict object, not a record: any other key (`__proto__`, `formula`) is refused, never skipped.
-        values: z.strictObject(
-          Object.fromEntries(FIELDS.map((f) => [f, z.string().max(EXCEL_CELL_LIMIT).optional()])) as Record<
-            (typeof FIELDS)[number],
-            z.ZodOptional<z.ZodString>
-          >,
-        ),
-      }),
-    )
-    .min(1)
-    .max(10_000),
-});
-export type RowsSubmission = z.infer<typeof RowsSubmission>;
-
-export const Receipt = z.object({
-  /** The submission's id (the `submission` of the merge report). */
-  submission: z.string(),
-  planId: z.string(),
-  unit: z.string(),
-  source: z.string(),
-  kind: z.enum(['xlsx', 'json']),
-  baseRevision: z.number().int(),
-  /** The master the dry run compared against; the nightly merge uses the master of its day. */
-  currentRevision: z.number().int(),
-  receivedAt: z.string(),
-  /** True when these bytes had been received already: this is the first receipt, unchanged. */
-  duplicate: z.boolean(),
-  willApply: z.array(AppliedChange.omit({ unit: true, submission: true })),
-  refused: z.array(Conflict.omit({ values: true }).extend({ value: z.string() })),
-  counts: z.object({ willApply: z.number().int(), refused: z.number().int() }),
-  message: BilingualText,
-});
-export type Receipt = z.infer<typeof Receipt>;
+// The wire contract (rows in, receipt out) is plan/api.ts, shared with the add-in's client.
+export { Receipt, RowsSubmission, UnitCode };
 
 export interface Caller {
   /** The unit a unit token belongs to; undefined for the coordinator (who may submit for any unit). */
