@@ -11,7 +11,9 @@ import { CafError } from '../../plan/errors';
 import { DEFAULT_READ_LIMITS } from './read';
 import { megabytes, readError } from './read-errors';
 import { refuseDtd } from './segments';
-import { attr, endsName, findDtd, prefixedAttr, rootPrefix } from './xml';
+import { attr, findDtd, prefixedAttr, rootPrefix, startTags } from './xml';
+
+export { startTags };
 
 export const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const PKG_REL_NS = 'http://schemas.openxmlformats.org/package/2006/relationships';
@@ -187,23 +189,6 @@ async function readEntries(bytes: Uint8Array, limits: PackageLimits): Promise<En
 
 function normalise(name: string): string {
   return name.replace(/\\/g, '/').replace(/^\/+/, '').toLowerCase();
-}
-
-/** A start tag's text (`<sheet name=".." .../>`) for each element `local` of `xml` under `prefix`. */
-export function startTags(xml: string, qname: string): { tag: string; start: number; end: number }[] {
-  const open = `<${qname}`;
-  const out: { tag: string; start: number; end: number }[] = [];
-  let pos = 0;
-  for (;;) {
-    const at = xml.indexOf(open, pos);
-    if (at < 0) return out;
-    pos = at + open.length;
-    if (!endsName(xml, pos)) continue;
-    const gt = xml.indexOf('>', pos);
-    if (gt < 0) return out;
-    out.push({ tag: xml.slice(at, gt + 1), start: at, end: gt + 1 });
-    pos = gt + 1;
-  }
 }
 
 export class XlsxPackage {

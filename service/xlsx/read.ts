@@ -11,7 +11,7 @@ import { megabytes, readError } from './read-errors';
 import { refuseDtd, segmenter } from './segments';
 import { DateStyles, EXCEL_MAX_CELL_CHARS, SharedStrings, SheetScanner } from './sheet';
 import { openZip, type ZipArchive } from './zip';
-import { attr, endsName, findDtd, prefixedAttr, rootPrefix } from './xml';
+import { attr, endsName, findDtd, prefixedAttr, rootPrefix, startTags } from './xml';
 
 export interface ReadLimits {
   /** Entries in the zip's central directory. */
@@ -57,17 +57,7 @@ async function readRelationships(
   if (!zip.has(relsPath)) return rels;
   const xml = await readSmallPart(zip, relsPath);
   const prefix = rootPrefix(xml)?.prefix ?? '';
-  const open = `<${prefix}Relationship`;
-  let pos = 0;
-  for (;;) {
-    const at = xml.indexOf(open, pos);
-    if (at < 0) break;
-    pos = at + open.length;
-    if (!endsName(xml, pos)) continue;
-    const gt = xml.indexOf('>', pos);
-    if (gt < 0) break;
-    const tag = xml.slice(at, gt);
-    pos = gt + 1;
+  for (const { tag } of startTags(xml, `${prefix}Relationship`)) {
     const id = attr(tag, 'Id');
     const type = attr(tag, 'Type');
     const target = attr(tag, 'Target');
@@ -112,18 +102,9 @@ function uses1904(workbookXml: string): boolean {
 
 function listSheets(xml: string): SheetEntry[] {
   const prefix = rootPrefix(xml)?.prefix ?? '';
-  const open = `<${prefix}sheet`;
   const sheets: SheetEntry[] = [];
-  let pos = 0;
-  for (;;) {
-    const at = xml.indexOf(open, pos);
-    if (at < 0) break;
-    pos = at + open.length;
-    if (!endsName(xml, pos)) continue; // <sheets>, <sheetPr>
-    const gt = xml.indexOf('>', pos);
-    if (gt < 0) break;
-    const tag = xml.slice(at, gt);
-    pos = gt + 1;
+  for (const { tag } of startTags(xml, `${prefix}sheet`)) {
+    // startTags skips <sheets> and <sheetPr>: the name must end there.
     const state = attr(tag, 'state');
     sheets.push({
       name: attr(tag, 'name') ?? '',

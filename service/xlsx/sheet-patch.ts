@@ -3,10 +3,10 @@
 // extensions we do not know) is kept as it was. Elements we add go where the schema orders them (CT_Worksheet),
 // or Excel declares the file corrupt.
 import { cellAddress, columnLetters } from '../../plan/address';
-import { CONTENT_TYPES, REL_TYPES, escapeXml, startTags, type SheetRef, type XlsxPackage } from './package';
+import { CONTENT_TYPES, REL_TYPES, escapeXml, type SheetRef, type XlsxPackage } from './package';
 import { elementEnd, insertInOrder, splitChildren, topLevel, type StyleChange, type StylesPatch } from './styles-patch';
 import { SharedStrings } from './sheet';
-import { attr, decodeText, endsName, parseCellRef, rootPrefix } from './xml';
+import { attr, decodeText, elements, parseCellRef, rootPrefix, startTags } from './xml';
 
 export const MAIN_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 
@@ -201,26 +201,11 @@ export class SheetPatch {
   private rows(): Map<number, RowSpan> {
     if (this.rowIndex) return this.rowIndex;
     const index = new Map<number, RowSpan>();
-    const xml = this.rowsXml;
-    const open = `<${this.p}row`;
-    const close = `</${this.p}row>`;
-    let pos = 0;
     let r = -1;
-    for (;;) {
-      const at = xml.indexOf(open, pos);
-      if (at < 0) break;
-      pos = at + open.length;
-      if (!endsName(xml, pos)) continue;
-      const gt = xml.indexOf('>', pos);
-      if (gt < 0) break;
-      const tag = xml.slice(at, gt + 1);
+    for (const { start, tagEnd, end, tag, selfClosing } of elements(this.rowsXml, `${this.p}row`)) {
       const rAttr = attr(tag, 'r');
       r = rAttr !== null && /^\d+$/.test(rAttr) ? Number(rAttr) - 1 : r + 1;
-      const selfClosing = xml.charCodeAt(gt - 1) === 47;
-      const end = selfClosing ? gt + 1 : xml.indexOf(close, gt) + close.length;
-      if (end < gt) break;
-      index.set(r, { r, start: at, end, tagEnd: gt + 1, selfClosing });
-      pos = end;
+      index.set(r, { r, start, tagEnd, end, selfClosing });
     }
     this.rowIndex = index;
     return index;
@@ -247,26 +232,13 @@ export class SheetPatch {
     const span = this.rows().get(r);
     if (!span || span.selfClosing) return [];
     const xml = this.rowsXml.slice(span.tagEnd, span.end);
-    const open = `<${this.p}c`;
-    const close = `</${this.p}c>`;
     const cells: (CellInfo & { xml: string })[] = [];
-    let pos = 0;
     let col = -1;
-    for (;;) {
-      const at = xml.indexOf(open, pos);
-      if (at < 0) break;
-      pos = at + open.length;
-      if (!endsName(xml, pos)) continue;
-      const gt = xml.indexOf('>', pos);
-      if (gt < 0) break;
-      const tag = xml.slice(at, gt + 1);
+    for (const { start: at, tagEnd, end, tag, selfClosing } of elements(xml, `${this.p}c`)) {
       const ref = attr(tag, 'r');
       const parsed = ref ? parseCellRef(ref) : null;
       col = parsed ? parsed.col : col + 1;
-      const selfClosing = xml.charCodeAt(gt - 1) === 47;
-      const end = selfClosing ? gt + 1 : xml.indexOf(close, gt) + close.length;
-      if (end < gt) break;
-      const inner = selfClosing ? '' : xml.slice(gt + 1, end - close.length);
+      const inner = selfClosing ? '' : xml.slice(tagEnd, end - `</${this.p}c>`.length);
       const type = attr(tag, 't') ?? '';
       const v = /<(?:\w+:)?v>([\s\S]*?)<\/(?:\w+:)?v>/.exec(inner)?.[1] ?? '';
       const t =
@@ -282,7 +254,6 @@ export class SheetPatch {
         raw: type === 'inlineStr' ? t : v,
         xml: xml.slice(at, end),
       });
-      pos = end;
     }
     return cells;
   }

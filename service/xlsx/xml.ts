@@ -199,3 +199,47 @@ export function parseCellRef(ref: string): { row: number; col: number } | null {
   if (digits === 0 || row < 1) return null;
   return { row: row - 1, col: col - 1 };
 }
+
+/** A start tag's text (`<sheet name=".." .../>`) for each element `qname` of `xml`, with its offsets. */
+export function startTags(xml: string, qname: string): { tag: string; start: number; end: number }[] {
+  return [...startTagsFrom(xml, qname)];
+}
+
+function* startTagsFrom(xml: string, qname: string): Generator<{ tag: string; start: number; end: number }> {
+  const open = `<${qname}`;
+  let pos = 0;
+  for (;;) {
+    const at = xml.indexOf(open, pos);
+    if (at < 0) return;
+    pos = at + open.length;
+    if (!endsName(xml, pos)) continue;
+    const gt = xml.indexOf('>', pos);
+    if (gt < 0) return;
+    yield { tag: xml.slice(at, gt + 1), start: at, end: gt + 1 };
+    pos = gt + 1;
+  }
+}
+
+export interface ElementSpan {
+  /** Offsets of `<`, of just after the start tag's `>`, and of just after the end tag (or the `/>`). */
+  start: number;
+  tagEnd: number;
+  end: number;
+  /** The start tag's text. */
+  tag: string;
+  selfClosing: boolean;
+}
+
+/**
+ * The elements `qname` of `xml` in order (`<row ...>...</row>`, `<c .../>`), for elements that do not nest in one
+ * another, as rows and cells do not. Stops at the first one that is cut off.
+ */
+export function* elements(xml: string, qname: string): Generator<ElementSpan> {
+  const close = `</${qname}>`;
+  for (const { tag, start, end: tagEnd } of startTagsFrom(xml, qname)) {
+    const selfClosing = xml.charCodeAt(tagEnd - 2) === 47;
+    const closeAt = selfClosing ? -1 : xml.indexOf(close, tagEnd);
+    if (!selfClosing && closeAt < 0) return;
+    yield { start, tagEnd, end: selfClosing ? tagEnd : closeAt + close.length, tag, selfClosing };
+  }
+}

@@ -5,14 +5,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellAddress } from '../../plan/address';
 import { readPlan } from '../../plan/grid';
 import type { Field, Plan, WorkbookGrid } from '../../plan/model';
 import { ownerCodes } from '../../plan/owners';
 import { repoRoot } from '../support/seed';
-import { hasChromium } from '../support/tools';
+import { hasChromium, launchChromium, skipReason } from '../support/tools';
 import { buildAddin } from './build';
 import { importSamplePlan, startKillableService, type KillableService } from './connect-support';
 
@@ -87,18 +87,7 @@ describe.skipIf(!hasChromium)('the pane talks to the service, in Chromium', () =
     shared = plan.actions.find((a) => owners(plan, a.id).includes('DMRU') && owners(plan, a.id).length > 1)!.id;
     other = owners(plan, shared).find((u) => u !== 'DMRU')!;
 
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+    context = await launchChromium(profile, {
       viewport: { width: 380, height: 1000 },
       locale: 'ro-RO',
     });
@@ -219,4 +208,8 @@ describe.skipIf(!hasChromium)('the pane talks to the service, in Chromium', () =
     await page.close();
     expect(problems).toEqual([]);
   });
+});
+
+it.runIf(!hasChromium)(`pane and service browser test: ${skipReason('chromium')}`, () => {
+  console.log(skipReason('chromium'));
 });

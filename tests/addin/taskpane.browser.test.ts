@@ -6,14 +6,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPlan } from '../../plan/grid';
 import { summarizePlan } from '../../plan/highlight';
 import { ownerCodes } from '../../plan/owners';
 import { validatePlan } from '../../plan/validate';
 import { repoRoot, seedGrid } from '../support/seed';
-import { hasChromium, skipReason } from '../support/tools';
+import { hasChromium, launchChromium, skipReason } from '../support/tools';
 import { buildAddin } from './build';
 
 // The pane's clock is pinned to a day inside the seed plan's period, so every deadline state occurs.
@@ -79,18 +79,7 @@ describe.skipIf(!hasChromium)('task pane in Chromium with the fake Excel (seed p
     });
     server = await serve(dist);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+    context = await launchChromium(profile, {
       viewport: { width: 380, height: 900 }, // a task pane is narrow
       locale: 'ro-RO',
     });

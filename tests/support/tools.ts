@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
 
 function onPath(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -10,6 +11,27 @@ function onPath(cmd: string): boolean {
 
 export const hasSoffice = onPath('soffice');
 export const hasChromium = existsSync('/usr/bin/chromium');
+
+/** Debian's Chromium, headless, as the brief says; a persistent profile in `profile` (a temporary folder). */
+export function launchChromium(
+  profile: string,
+  options: { viewport: { width: number; height: number }; locale?: string },
+): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    ...options,
+  });
+}
 export const hasXmllint = onPath('xmllint');
 
 export function skipReason(tool: 'soffice' | 'chromium' | 'xmllint'): string {
