@@ -33,6 +33,8 @@ const Millis = z.coerce.number().int().positive();
 const FolderEnv = z.object({
   CAF_DROP_FOLDER: z.string().min(1).optional(),
   CAF_DROP_INTERVAL_MS: Millis.optional(),
+  /** How long a file must hold still before it is taken (a copy still being written over a network share waits). */
+  CAF_DROP_STABLE_MS: Millis.optional(),
 });
 
 /** `CAF_DRIVE_FOLDER_ID` + `CAF_DRIVE_KEY_FILE` (a service account's JSON key): the Google Drive source. */
@@ -65,6 +67,7 @@ export const folderPlugin: ServicePlugin = {
         inbox: settings.CAF_DROP_FOLDER,
         maxBytes: config.maxUploadBytes,
         ...(settings.CAF_DROP_INTERVAL_MS ? { intervalMs: settings.CAF_DROP_INTERVAL_MS } : {}),
+        ...(settings.CAF_DROP_STABLE_MS ? { stableMs: settings.CAF_DROP_STABLE_MS } : {}),
       },
       { logger },
     );

@@ -26,7 +26,7 @@ describe('service plugins', () => {
     fx = await storeWithPlan();
     const inbox = path.join(fx.dir, 'inbox');
     mkdirSync(inbox);
-    const stop = await folderPlugin.start!(context(fx, { CAF_DROP_FOLDER: inbox, CAF_DROP_INTERVAL_MS: '100' }));
+    const stop = await folderPlugin.start!(context(fx, { CAF_DROP_FOLDER: inbox, CAF_DROP_INTERVAL_MS: '100', CAF_DROP_STABLE_MS: '500' }));
     expect(stop).toBeTypeOf('function');
     try {
       const unit = 'DMRU';
@@ -35,7 +35,7 @@ describe('service plugins', () => {
         path.join(inbox, 'copie-dmru.xlsx'),
         await fx.copy(unit, [{ rowId, column: 'status', value: 'În curs' }]),
       );
-      // The folder source waits until a file held still (stableMs, 5 s by default) before taking it.
+      // The folder source waits until a file held still for CAF_DROP_STABLE_MS (5 s by default) before taking it.
       const deadline = Date.now() + 30_000;
       while (fx.store.listSubmissions(PLAN_ID, {}).length === 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
