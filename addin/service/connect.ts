@@ -341,7 +341,13 @@ export class ConnectController {
         ? connectMessage('syncUpToDate', { revision: String(revision), conflicts: open })
         : connectMessage('syncDone', { revision: String(revision), written: outcome.written, conflicts: open });
     const kept = patch.kept.length + outcome.changedMeanwhile.length;
-    return { kind: 'success', text, details: kept > 0 ? [connectMessage('syncKept', { kept })] : [] };
+    const details = kept > 0 ? [connectMessage('syncKept', { kept })] : [];
+    // Rows or columns the workbook lacks (deleted by hand since): the service's values cannot be placed.
+    const missing = new Set(patch.missing.map((m) => m.rowId));
+    if (missing.size > 0) {
+      details.push(connectMessage('syncMissing', { rows: missing.size, ids: [...missing].slice(0, 5).join(', ') }));
+    }
+    return { kind: missing.size > 0 ? 'info' : 'success', text, details };
   }
 
   /** Coordinator: settles a conflict on the service, then syncs so the workbook shows the new revision. */

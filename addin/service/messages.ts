@@ -84,6 +84,10 @@ const STRINGS = {
     ro: '{kept#celulă modificată și în registru și-a|celule modificate și în registru și-au} păstrat valoarea din registru.',
     en: '{kept#cell|cells} also changed in the workbook kept the workbook’s value.',
   },
+  syncMissing: {
+    ro: '{rows#acțiune are|acțiuni au} valori noi în serviciu, dar registrul nu are rândul sau coloana lor ({ids}): descărcați planul curent din serviciu.',
+    en: '{rows#action has|actions have} new values on the service, but the workbook lacks their row or column ({ids}): download the current plan from the service.',
+  },
   workbookAhead: {
     ro: 'Registrul spune revizia {local}, dar serviciul are doar până la revizia {remote}. Descărcați planul curent din serviciu.',
     en: 'The workbook says revision {local}, but the service has revisions up to {remote} only. Download the current plan from the service.',

@@ -142,6 +142,15 @@ export class PaneController {
     this.stopListening = await this.port.onPlanEdited(plan, () => this.planEdited());
   }
 
+  /** Stops the edit listener and a pending refresh (the pane is closing). */
+  async dispose(): Promise<void> {
+    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    const stop = this.stopListening;
+    this.stopListening = null;
+    if (stop) await stop().catch(() => undefined);
+  }
+
   private planEdited(): void {
     if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {

@@ -68,7 +68,17 @@ function openPane(grid: WorkbookGrid, token: string): Pane {
   });
   ctl.setConnection({ serviceUrl: s.url, token });
   const main = new PaneController(createOfficePort(), new MapStore(), () => undefined, TODAY, 10);
-  return { ctl, fake, main, applySyncs, close: () => office.uninstall() };
+  return {
+    ctl,
+    fake,
+    main,
+    applySyncs,
+    close: () => {
+      void main.dispose(); // its refresh timer must not outlive the fake Excel
+      ctl.dispose();
+      office.uninstall();
+    },
+  };
 }
 
 /** Everything a user could see change in the workbook: values, conditional formats, comments. */
@@ -285,6 +295,32 @@ describe('department submits, the merge runs, the coordinator syncs and resolves
       ]);
       expect(pane.ctl.state.notice!.details!.map((d) => d.en).join()).toContain(
         '1 cell also changed in the workbook kept',
+      );
+      const monitoring = cellOf(master, onlyDmru[1]!, 'monitoring');
+      expect(valueAt(pane.fake, master.sheet, monitoring.row, monitoring.col)).toBe(
+        'Raport aprobat prin dispoziția nr. 12/2023',
+      );
+    } finally {
+      pane.close();
+    }
+  });
+
+  it('a row deleted from the workbook by hand: its new values are said to be missing, the rest is written', async () => {
+    // The master at revision 1 without the row of onlyDmru[0] (whose status the merge changed).
+    const gone = master.actions.find((x) => x.id === onlyDmru[0])!;
+    const grid: WorkbookGrid = {
+      ...masterGrid,
+      sheets: masterGrid.sheets.map((sh) =>
+        sh.name !== master.sheet ? sh : { ...sh, rows: sh.rows.map((r, i) => (i === gone.row ? [] : r)) },
+      ),
+    };
+    const pane = openPane(grid, s.coordinator);
+    try {
+      await pane.ctl.sync();
+      const notice = pane.ctl.state.notice!;
+      expect(notice.kind).toBe('info');
+      expect(notice.details!.map((d) => d.ro).join('\n')).toContain(
+        `1 acțiune are valori noi în serviciu, dar registrul nu are rândul sau coloana lor (${gone.id})`,
       );
       const monitoring = cellOf(master, onlyDmru[1]!, 'monitoring');
       expect(valueAt(pane.fake, master.sheet, monitoring.row, monitoring.col)).toBe(
