@@ -26,7 +26,9 @@ describe('service plugins', () => {
     fx = await storeWithPlan();
     const inbox = path.join(fx.dir, 'inbox');
     mkdirSync(inbox);
-    const stop = await folderPlugin.start!(context(fx, { CAF_DROP_FOLDER: inbox, CAF_DROP_INTERVAL_MS: '100', CAF_DROP_STABLE_MS: '500' }));
+    const stop = await folderPlugin.start!(
+      context(fx, { CAF_DROP_FOLDER: inbox, CAF_DROP_INTERVAL_MS: '100', CAF_DROP_STABLE_MS: '500' }),
+    );
     expect(stop).toBeTypeOf('function');
     try {
       const unit = 'DMRU';
