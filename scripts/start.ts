@@ -15,8 +15,10 @@ const KEY = path.join(CERT_DIR, 'localhost.key');
 async function ensureDevCertificate(): Promise<boolean> {
   if (existsSync(CERT) && existsSync(KEY)) return true;
   try {
-    // A CommonJS package: its functions sit on `default` when imported from ESM.
-    const api = (await import('office-addin-dev-certs')).default;
+    // A CommonJS package: Node's ESM loader puts its functions on `default`, tsx on the namespace itself.
+    type DevCerts = { getHttpsServerOptions(): Promise<unknown> };
+    const mod = (await import('office-addin-dev-certs')) as unknown as DevCerts & { default?: DevCerts };
+    const api = mod.default ?? mod;
     await Promise.race([
       api.getHttpsServerOptions(),
       new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 60_000)),
