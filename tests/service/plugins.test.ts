@@ -1,6 +1,6 @@
 // The sources `caf-plan serve` starts from its environment: a drop folder set in CAF_DROP_FOLDER takes copies in
 // with no other wiring; a Drive source without its key is refused at start with a bilingual message.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,7 +39,10 @@ describe('service plugins', () => {
       );
       // The folder source waits until a file held still for CAF_DROP_STABLE_MS (5 s by default) before taking it.
       const deadline = Date.now() + 30_000;
-      while (fx.store.listSubmissions(PLAN_ID, {}).length === 0 && Date.now() < deadline) {
+      // The copy is recorded first, then moved to archive/: wait for both.
+      const archived = (): number =>
+        existsSync(path.join(inbox, 'archive')) ? readdirSync(path.join(inbox, 'archive')).length : 0;
+      while ((fx.store.listSubmissions(PLAN_ID, {}).length === 0 || archived() === 0) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
       }
       const submissions = fx.store.listSubmissions(PLAN_ID, {});
