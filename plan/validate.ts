@@ -58,7 +58,6 @@ function memo<T>(parse: (text: string) => T): (text: string) => T {
   };
 }
 
-/** Every finding of a plan: the reader's own, then the checks of SPEC 4. Pure and deterministic. */
 /**
  * What a department sees of the findings in its copy: those on its own rows, and those about the workbook as a whole
  * (no row: a missing header, a broken legend), which stop its submission too. Other units' rows are locked to it.
@@ -68,6 +67,7 @@ export function findingsOfUnit(plan: Plan, findings: readonly Finding[], unit: s
   return findings.filter((f) => f.rowId === undefined || own.has(f.rowId));
 }
 
+/** Every finding of a plan: the reader's own, then the checks of SPEC 4. Pure and deterministic. */
 export function validatePlan(plan: Plan, options: ValidateOptions = {}): Finding[] {
   const findings: Finding[] = [...plan.findings];
   if (plan.headerRow < 0) return findings;

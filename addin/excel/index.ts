@@ -209,13 +209,14 @@ function requireLayout(plan: Plan): TableLayout {
 // ---------------------------------------------------------------------------------------------------------------
 // Highlighting
 
+/** A priority past the last rule: Office.js puts the rule last. */
+const AFTER_EVERY_RULE = 1_000_000;
+
 /**
  * Colours action rows by deadline state with conditional formats on the table body (never whole columns), whose
  * formulas read the due-date helper, Stare and TODAY(): Excel keeps the colours right by itself, next month too.
  * Our previous rules are replaced; the team's own rules stay, ahead of ours. 2 syncs.
  */
-const AFTER_EVERY_RULE = 1_000_000;
-
 export async function applyHighlighting(plan: Plan, options: { soonDays?: number } = {}): Promise<void> {
   const layout = requireLayout(plan);
   const rules = highlightRules(layout, options.soonDays ?? DEFAULT_SOON_DAYS);
