@@ -580,7 +580,14 @@ export function driveProblem(error: unknown): DriveProblem | undefined {
   const detail = String(e?.message ?? error).slice(0, 500);
   const status = statusOf(error);
   const isGaxios = e?.name === 'GaxiosError' || status !== null;
-  const timedOut = e?.code === 'TimeoutError' || e?.name === 'TimeoutError' || /timeout|timed out/i.test(detail);
+  // gaxios 7 (node-fetch) aborts a late request with an AbortError as cause; gaxios 8 (fetch) says TimeoutError.
+  const cause = (error as { cause?: { name?: string } })?.cause;
+  const timedOut =
+    e?.code === 'TimeoutError' ||
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError' ||
+    cause?.name === 'AbortError' ||
+    /timeout|timed out|operation was aborted/i.test(detail);
   if (timedOut) {
     return {
       code: 'drive-timeout',
