@@ -28,7 +28,7 @@
 // - Applied text keeps its own line breaks (only trimmed and cedilla-folded): monitoring notes are often several
 //   lines, and normalizeValue, which collapses them, is for comparison only.
 import { z } from 'zod';
-import { DEFAULT_EDITABLE, FIELDS, type Action, type Bilingual, type Field, type Plan } from './model';
+import { DEFAULT_EDITABLE, FIELD_LABELS, FIELDS, type Action, type Bilingual, type Field, type Plan } from './model';
 import { ownerCodes } from './owners';
 import {
   CONFLICT_KINDS,
@@ -96,17 +96,6 @@ export interface MergeResult {
   report: MergeReport;
   edits: MergeEdit[];
 }
-
-const FIELD_LABELS: Record<Field, Bilingual> = {
-  id: { ro: 'ID', en: 'ID' },
-  action: { ro: 'Acțiuni necesare', en: 'Action' },
-  result: { ro: 'Rezultate măsurabile', en: 'Measurable results' },
-  owners: { ro: 'Responsabil', en: 'Owners' },
-  deadline: { ro: 'Termen de realizare', en: 'Deadline' },
-  monitoring: { ro: 'Monitorizare și evaluare', en: 'Monitoring and evaluation' },
-  resources: { ro: 'Resurse necesare', en: 'Resources' },
-  status: { ro: 'Stare', en: 'Status' },
-};
 
 const PLAIN_ID = /^[!-~]+$/;
 

@@ -31,6 +31,18 @@ export interface WorkbookGrid {
 export const FIELDS = ['id', 'action', 'result', 'owners', 'deadline', 'monitoring', 'resources', 'status'] as const;
 export type Field = (typeof FIELDS)[number];
 
+/** What each column is called where a person reads it (merge messages, the pane), as the plan's headers say it. */
+export const FIELD_LABELS: Record<Field, Bilingual> = {
+  id: { ro: 'ID', en: 'ID' },
+  action: { ro: 'Acțiuni necesare', en: 'Action' },
+  result: { ro: 'Rezultate măsurabile', en: 'Measurable results' },
+  owners: { ro: 'Responsabil', en: 'Owners' },
+  deadline: { ro: 'Termen de realizare', en: 'Deadline' },
+  monitoring: { ro: 'Monitorizare și evaluare', en: 'Monitoring and evaluation' },
+  resources: { ro: 'Resurse necesare', en: 'Resources' },
+  status: { ro: 'Stare', en: 'Status' },
+};
+
 /** The hidden helper columns `prepare` adds so that Excel keeps highlighting and filtering live without the add-in. */
 export const HELPER_FIELDS = ['dueDate', 'ownerCodes'] as const;
 export type HelperField = (typeof HELPER_FIELDS)[number];

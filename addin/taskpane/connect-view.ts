@@ -1,7 +1,7 @@
 // The pane's "Service" section: connection settings, the department's Submit and receipt, the coordinator's Sync,
 // conflicts and department copies. It builds its own DOM inside #pane (taskpane.ts mounts it) and draws the state of
 // addin/service/connect.ts; it holds no behaviour of its own.
-import type { Bilingual, Field } from '../../plan/model';
+import { FIELD_LABELS, type Bilingual } from '../../plan/model';
 import type { Lang } from '../i18n';
 import { roamingStore } from '../excel/sync';
 import { ConnectController, type ConnectState } from '../service/connect';
@@ -11,17 +11,6 @@ import type { Download } from '../service/client';
 import { createConnectPort } from './connect-port';
 import { officeReady } from './ready';
 import type { KeyValueStore } from './settings';
-
-const FIELD_LABELS: Record<Field, Bilingual> = {
-  id: { ro: 'ID', en: 'ID' },
-  action: { ro: 'Acțiune', en: 'Action' },
-  result: { ro: 'Rezultate', en: 'Results' },
-  owners: { ro: 'Responsabil', en: 'Owners' },
-  deadline: { ro: 'Termen', en: 'Deadline' },
-  monitoring: { ro: 'Monitorizare', en: 'Monitoring' },
-  resources: { ro: 'Resurse', en: 'Resources' },
-  status: { ro: 'Stare', en: 'Status' },
-};
 
 const STYLE = `
 #service [hidden] { display: none !important; }
