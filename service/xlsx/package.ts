@@ -13,8 +13,6 @@ import { megabytes, readError } from './read-errors';
 import { refuseDtd } from './segments';
 import { attr, findDtd, prefixedAttr, rootPrefix, startTags } from './xml';
 
-export { startTags };
-
 export const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const PKG_REL_NS = 'http://schemas.openxmlformats.org/package/2006/relationships';
 export const REL_TYPES = {

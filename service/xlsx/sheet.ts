@@ -3,7 +3,7 @@
 import { cellAddress } from '../../plan/address';
 import type { CellRange, CellValue } from '../../plan/model';
 import { readError } from './read-errors';
-import { attr, decodeText, endsName, parseCellRef, rootPrefix, stringItemText } from './xml';
+import { attr, decodeText, elements, endsName, parseCellRef, rootPrefix, startTags, stringItemText } from './xml';
 
 /** Serial 0 of the 1904 date system (1904-01-01) is serial 1462 of the 1900 system. */
 export const DAYS_1900_TO_1904 = 1462;
@@ -68,31 +68,15 @@ export class SharedStrings {
   constructor(private readonly maxCellChars: number) {}
 
   scan(segment: string, prefix: string): void {
-    const open = `<${prefix}si`;
     const close = `</${prefix}si>`;
-    let pos = 0;
-    for (;;) {
-      const at = segment.indexOf(open, pos);
-      if (at < 0) return;
-      pos = at + open.length;
-      if (!endsName(segment, pos)) continue;
-      const gt = segment.indexOf('>', pos);
-      if (gt < 0) return;
-      if (segment.charCodeAt(gt - 1) === 47 /* / */) {
-        this.values.push('');
-        pos = gt + 1;
-        continue;
-      }
-      const end = segment.indexOf(close, gt);
-      if (end < 0) return;
-      const text = stringItemText(segment.slice(gt + 1, end), prefix);
+    for (const { tagEnd, end, selfClosing } of elements(segment, `${prefix}si`)) {
+      const text = selfClosing ? '' : stringItemText(segment.slice(tagEnd, end - close.length), prefix);
       if (text.length > this.maxCellChars) {
         this.tooLong.set(this.values.length, text.length);
         this.values.push('');
       } else {
         this.values.push(text);
       }
-      pos = end + close.length;
     }
   }
 }
@@ -313,17 +297,8 @@ export class SheetScanner {
   }
 
   private scanMerges(segment: string, p: string): void {
-    const open = `<${p}mergeCell`;
-    let pos = 0;
-    for (;;) {
-      const at = segment.indexOf(open, pos);
-      if (at < 0) return;
-      pos = at + open.length;
-      if (!endsName(segment, pos)) continue; // <mergeCells count=...>
-      const gt = segment.indexOf('>', pos);
-      if (gt < 0) return;
-      const ref = attr(segment.slice(at, gt), 'ref');
-      pos = gt + 1;
+    for (const { tag } of startTags(segment, `${p}mergeCell`)) {
+      const ref = attr(tag, 'ref'); // <mergeCells count=...> is not a mergeCell: startTags checks the name ends
       if (!ref) continue;
       const [a, b = a] = ref.split(':');
       const from = parseCellRef(a!);

@@ -1,8 +1,8 @@
 // New cell formats derived from the ones a workbook already has: a cell keeps its font, borders, alignment and
 // number format and gains only what we add (a fill, a border, a date format, unlocking). New `<xf>`, `<fill>`,
 // `<border>`, `<numFmt>` and `<dxf>` entries are appended, so every index the team's cells use stays valid.
-import { escapeXml, startTags, type XlsxPackage } from './package';
-import { attr, rootPrefix } from './xml';
+import { escapeXml, type XlsxPackage } from './package';
+import { attr, rootPrefix, startTags } from './xml';
 
 export interface StyleChange {
   /** Solid fill colour as ARGB (`FFFCD5B4`). */

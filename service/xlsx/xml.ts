@@ -200,24 +200,25 @@ export function parseCellRef(ref: string): { row: number; col: number } | null {
   return { row: row - 1, col: col - 1 };
 }
 
-/** A start tag's text (`<sheet name=".." .../>`) for each element `qname` of `xml`, with its offsets. */
-export function startTags(xml: string, qname: string): { tag: string; start: number; end: number }[] {
-  return [...startTagsFrom(xml, qname)];
-}
-
-function* startTagsFrom(xml: string, qname: string): Generator<{ tag: string; start: number; end: number }> {
+/** The first start tag `<qname ...>` of `xml` at or after `from` (not `<qnameX`), with its offsets; null when none. */
+function nextStartTag(xml: string, qname: string, from: number): { tag: string; start: number; end: number } | null {
   const open = `<${qname}`;
-  let pos = 0;
+  let pos = from;
   for (;;) {
     const at = xml.indexOf(open, pos);
-    if (at < 0) return;
+    if (at < 0) return null;
     pos = at + open.length;
     if (!endsName(xml, pos)) continue;
     const gt = xml.indexOf('>', pos);
-    if (gt < 0) return;
-    yield { tag: xml.slice(at, gt + 1), start: at, end: gt + 1 };
-    pos = gt + 1;
+    return gt < 0 ? null : { tag: xml.slice(at, gt + 1), start: at, end: gt + 1 };
   }
+}
+
+/** A start tag's text (`<sheet name=".." .../>`) for each element `qname` of `xml`, with its offsets. */
+export function startTags(xml: string, qname: string): { tag: string; start: number; end: number }[] {
+  const out: { tag: string; start: number; end: number }[] = [];
+  for (let t = nextStartTag(xml, qname, 0); t; t = nextStartTag(xml, qname, t.end)) out.push(t);
+  return out;
 }
 
 export interface ElementSpan {
@@ -232,14 +233,17 @@ export interface ElementSpan {
 
 /**
  * The elements `qname` of `xml` in order (`<row ...>...</row>`, `<c .../>`), for elements that do not nest in one
- * another, as rows and cells do not. Stops at the first one that is cut off.
+ * another, as rows, cells and shared strings do not. Each search resumes after the previous element's end tag, so
+ * its content is read once. Stops at the first one that is cut off.
  */
 export function* elements(xml: string, qname: string): Generator<ElementSpan> {
   const close = `</${qname}>`;
-  for (const { tag, start, end: tagEnd } of startTagsFrom(xml, qname)) {
-    const selfClosing = xml.charCodeAt(tagEnd - 2) === 47;
-    const closeAt = selfClosing ? -1 : xml.indexOf(close, tagEnd);
+  for (let t = nextStartTag(xml, qname, 0); t;) {
+    const selfClosing = xml.charCodeAt(t.end - 2) === 47;
+    const closeAt = selfClosing ? -1 : xml.indexOf(close, t.end);
     if (!selfClosing && closeAt < 0) return;
-    yield { start, tagEnd, end: selfClosing ? tagEnd : closeAt + close.length, tag, selfClosing };
+    const end = selfClosing ? t.end : closeAt + close.length;
+    yield { start: t.start, tagEnd: t.end, end, tag: t.tag, selfClosing };
+    t = nextStartTag(xml, qname, end);
   }
 }
