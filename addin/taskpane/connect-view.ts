@@ -10,6 +10,7 @@ import type { ConflictRecord, Receipt } from '../service/schemas';
 import type { Download } from '../service/client';
 import { createConnectPort } from './connect-port';
 import { officeReady } from './ready';
+import { el as element } from './render';
 import type { KeyValueStore } from './settings';
 
 const STYLE = `
@@ -71,16 +72,9 @@ export function mountConnect(
 
   const el = <K extends keyof HTMLElementTagNameMap>(
     tag: K,
-    props: { className?: string; text?: string; attrs?: Record<string, string> } = {},
-    children: (Node | string)[] = [],
-  ): HTMLElementTagNameMap[K] => {
-    const node = doc.createElement(tag);
-    if (props.className) node.className = props.className;
-    if (props.text !== undefined) node.textContent = props.text;
-    for (const [k, v] of Object.entries(props.attrs ?? {})) node.setAttribute(k, v);
-    node.append(...children);
-    return node;
-  };
+    props?: Parameters<typeof element>[2],
+    children?: (Node | string)[],
+  ): HTMLElementTagNameMap[K] => element(doc, tag, props, children);
 
   const section = el('section', { attrs: { id: 'service', 'aria-labelledby': 'service-title' } });
   const title = el('h2', { attrs: { id: 'service-title' } });

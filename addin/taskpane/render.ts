@@ -34,7 +34,8 @@ function byId<T extends HTMLElement>(doc: Document, id: string): T {
   return el as T;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(
+/** An element with its class, text, attributes and children (the pane builds its DOM with this one helper). */
+export function el<K extends keyof HTMLElementTagNameMap>(
   doc: Document,
   tag: K,
   props: { className?: string; text?: string; attrs?: Record<string, string> } = {},
