@@ -4,8 +4,6 @@ import type { Bilingual } from '../plan/model';
 import type { DeadlineState } from '../plan/state';
 import { countWith } from '../plan/text';
 
-export { countWith };
-
 export type Lang = 'ro' | 'en';
 export const LANGS: readonly Lang[] = ['ro', 'en'];
 

@@ -14,7 +14,7 @@ import { createApp } from './http/app';
 import { MergeRunner } from './jobs/merge';
 import { scheduleMerges } from './jobs/schedule';
 import { importWorkbook } from './sources/import';
-import { UnitCode } from './sources/intake';
+import { UnitCode } from '../plan/api';
 import { defaultPlugins, type ServiceContext, type ServicePlugin } from './plugins';
 import { openStore, type Store } from './store/store';
 

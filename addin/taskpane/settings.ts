@@ -5,8 +5,6 @@ import { z } from 'zod';
 import { CRITERIA } from '../../plan/caf';
 import { DEADLINE_STATES, DEFAULT_SOON_DAYS, MAX_SOON_DAYS, type DeadlineState } from '../../plan/state';
 
-export { MAX_SOON_DAYS };
-
 const stateCodes = DEADLINE_STATES.map((s) => s.code) as [DeadlineState, ...DeadlineState[]];
 const criterionCodes = CRITERIA.map((c) => c.code) as [string, ...string[]];
 

@@ -10,7 +10,8 @@ import type { Config } from '../config';
 import { resolveConflict } from '../jobs/resolve';
 import type { MergeRunner } from '../jobs/merge';
 import { importWorkbook, PLAN_ID_RE } from '../sources/import';
-import { submitRows, submitWorkbook, UnitCode } from '../sources/intake';
+import { UnitCode } from '../../plan/api';
+import { submitRows, submitWorkbook } from '../sources/intake';
 import { diffPlans } from '../store/diff';
 import type { PlanRecord, Store } from '../store/store';
 import {

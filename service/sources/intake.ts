@@ -12,9 +12,6 @@ import { sha256 } from '../store/blobs';
 import type { PlanRecord, Store, SubmissionRecord } from '../store/store';
 import { Semaphore } from './semaphore';
 
-// The wire contract (rows in, receipt out) is plan/api.ts, shared with the add-in's client.
-export { Receipt, RowsSubmission, UnitCode };
-
 export interface Caller {
   /** The unit a unit token belongs to; undefined for the coordinator (who may submit for any unit). */
   unit?: string;

@@ -1,6 +1,6 @@
 // The Service section's sentences with counts: Romanian and English agree with their numbers.
 import { describe, expect, it } from 'vitest';
-import { countWith } from '../../addin/i18n';
+import { countWith } from '../../plan/text';
 import { connectMessage } from '../../addin/service/messages';
 
 describe('counts in the Service section', () => {

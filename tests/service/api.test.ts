@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../plan/model';
 import { ownerCodes } from '../../plan/owners';
 import { MergeReport } from '../../plan/report';
-import type { Receipt } from '../../service/sources/intake';
+import type { Receipt } from '../../plan/api';
 import { bytesOf, editCopy, importSample, planOf, startService, type Running } from './support';
 
 let s: Running;
