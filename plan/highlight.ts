@@ -1,6 +1,6 @@
 // What a prepared plan sheet carries so that Excel itself keeps deadlines coloured and filterable without the
 // add-in: the values of the columns `prepare` adds, the conditional-format rules as data, the AutoFilter criteria
-// and the counts the task pane shows. Pure: the add-in (Office.js) and the service (xlsx) apply the same data,
+// and the counts the task pane shows. Pure: the add-in (addin/excel) and the service (service/xlsx) apply the same data,
 // so a workbook prepared by the CLI and one prepared in Excel look and filter alike.
 import { columnLetters } from './address';
 import { isoToExcelSerial, addDays } from './date';
@@ -280,7 +280,7 @@ export function isHighlightFormula(formula: string, layout: TableLayout): boolea
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// AutoFilter criteria (the shape of Excel.FilterCriteria, so Office.js and the xlsx writer take them as they are)
+// AutoFilter criteria, in the shape the add-in's filter calls and the xlsx writer both take as they are
 
 export type FilterCriteria =
   | { filterOn: 'Custom'; criterion1: string; criterion2?: string; operator?: 'And' | 'Or' }

@@ -1,8 +1,8 @@
 // The shapes every part of caf-plan shares: the grid a host hands to the reader, and the Plan it gets back.
-// Pure data, no behaviour: the add-in builds a WorkbookGrid from Office.js `range.values`, the service from an
+// Pure data, no behaviour: the add-in builds a WorkbookGrid from the cell values of the used range, the service from an
 // .xlsx file, and both pass it to `readPlan` (plan/grid.ts).
 
-/** One cell as both hosts see it: Office.js `range.values` and the xlsx reader give the same kinds. */
+/** One cell as both hosts see it: the add-in's range values and the xlsx reader give the same kinds. */
 export type CellValue = string | number | boolean | null;
 
 /** A rectangle of cells, 0-based and inclusive on both ends. */
