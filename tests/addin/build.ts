@@ -1,5 +1,7 @@
 // Builds the add-in with the project's own webpack.config.js into a temp folder (webpack's Node API), so the tests
 // check what `npm run build` ships rather than a copy of its settings.
+import path from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 import webpack, { type Configuration, type Stats } from 'webpack';
 import addinConfig from '../../webpack.config.js';
 
@@ -40,4 +42,19 @@ export async function buildAddin(options: BuildOptions): Promise<{ stats: Stats;
     throw new Error(`webpack build failed:\n${(info.errors ?? []).map((e) => e.message).join('\n')}`);
   }
   return { stats, warnings: (info.warnings ?? []).map((w) => w.message) };
+}
+
+/**
+ * The browser stays on `origin` (anything else is aborted: nothing leaves 127.0.0.1), and office.js is the fake
+ * Excel bundle built into `dist` (the `fake-office` entry).
+ */
+export async function serveFakeOffice(context: BrowserContext, origin: string, dist: string): Promise<void> {
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== origin) return route.abort();
+    if (url.pathname === '/addin/office/office.js') {
+      return route.fulfill({ path: path.join(dist, 'addin/fake-office.js'), contentType: 'text/javascript' });
+    }
+    return route.continue();
+  });
 }

@@ -13,7 +13,7 @@ import type { Field, Plan, WorkbookGrid } from '../../plan/model';
 import { ownerCodes } from '../../plan/owners';
 import { repoRoot } from '../support/seed';
 import { hasChromium, launchChromium, skipReason } from '../support/tools';
-import { buildAddin } from './build';
+import { buildAddin, serveFakeOffice } from './build';
 import { importSamplePlan, startKillableService, type KillableService } from './connect-support';
 
 const artifacts = path.join(repoRoot, 'tests/artifacts');
@@ -91,15 +91,7 @@ describe.skipIf(!hasChromium)('the pane talks to the service, in Chromium', () =
       viewport: { width: 380, height: 1000 },
       locale: 'ro-RO',
     });
-    const origin = s.url;
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin !== origin) return route.abort();
-      if (url.pathname === '/addin/office/office.js') {
-        return route.fulfill({ path: path.join(dist, 'addin/fake-office.js'), contentType: 'text/javascript' });
-      }
-      return route.continue();
-    });
+    await serveFakeOffice(context, s.url, dist);
   });
 
   afterAll(async () => {

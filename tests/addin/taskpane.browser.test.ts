@@ -14,7 +14,7 @@ import { ownerCodes } from '../../plan/owners';
 import { validatePlan } from '../../plan/validate';
 import { repoRoot, seedGrid } from '../support/seed';
 import { hasChromium, launchChromium, skipReason } from '../support/tools';
-import { buildAddin } from './build';
+import { buildAddin, serveFakeOffice } from './build';
 
 // The pane's clock is pinned to a day inside the seed plan's period, so every deadline state occurs.
 const TODAY = '2023-06-01';
@@ -89,14 +89,7 @@ describe.skipIf(!hasChromium)('task pane in Chromium with the fake Excel (seed p
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     // Nothing leaves 127.0.0.1; office.js is the fake Excel bundle.
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin !== base) return route.abort();
-      if (url.pathname === '/addin/office/office.js') {
-        return route.fulfill({ path: path.join(dist, 'addin/fake-office.js'), contentType: 'text/javascript' });
-      }
-      return route.continue();
-    });
+    await serveFakeOffice(context, base, dist);
     await context.addInitScript((g) => {
       (window as unknown as { __CAF_GRID__: unknown }).__CAF_GRID__ = g;
     }, grid);
