@@ -12,7 +12,7 @@ import {
   PlanInfo,
   Receipt,
   RevisionJson,
-  RowsSubmission,
+  type RowsSubmission,
   Session,
   type Resolution,
 } from './schemas';
@@ -135,7 +135,8 @@ export class ServiceClient {
   submitRows(planId: string, submission: RowsSubmission): Promise<Receipt> {
     return this.request('POST', `/api/plans/${enc(planId)}/submissions`, {
       schema: Receipt,
-      body: RowsSubmission.parse(submission),
+      // Sent as built: the service judges the rows and answers a refusal with its own reason in both languages.
+      body: submission,
       idempotent: true,
     });
   }

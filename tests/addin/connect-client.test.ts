@@ -100,6 +100,19 @@ describe('answers of the real service', () => {
     expect(wrongUnit.code).toBe('submission-wrong-unit');
   });
 
+  it('rows the service refuses: its own reason in both languages, not an unexpected error', async () => {
+    const e = await failure(
+      client(s.unitToken('DMRU')).submitRows(planId, {
+        unit: 'DMRU',
+        baseRevision: 1,
+        rows: [{ id: '1'.repeat(65), values: { status: 'Realizat' } }],
+      }),
+    );
+    expect(e.code).toBe('invalid-request');
+    expect(e.messages.ro).toMatch(/^Date invalide: rows\.0\.id: /);
+    expect(e.messages.en).toMatch(/^Invalid data: rows\.0\.id: /);
+  });
+
   it('parses revisions and conflicts with their schemas', async () => {
     const info = await client(s.coordinator).plan(planId);
     const rev = await client(s.coordinator).revision(planId, info.currentRevision);
