@@ -15,6 +15,7 @@ import { MergeRunner } from './jobs/merge';
 import { scheduleMerges } from './jobs/schedule';
 import { importWorkbook } from './sources/import';
 import { UnitCode } from '../plan/api';
+import { countWith } from '../plan/text';
 import { defaultPlugins, type ServiceContext, type ServicePlugin } from './plugins';
 import { openStore, type Store } from './store/store';
 
@@ -48,7 +49,7 @@ async function firstStart(store: Store, config: Config, logger: Logger): Promise
       });
       logger.info({ plan: imported.plan.id, actions: imported.actions }, 'sample plan imported');
       say(
-        `Planul exemplu a fost importat / the sample plan was imported: ${imported.plan.id} (${imported.actions} acțiuni / actions)`,
+        `Planul exemplu a fost importat / the sample plan was imported: ${imported.plan.id} (${countWith(imported.actions, 'acțiune', 'acțiuni', 'ro')} / ${countWith(imported.actions, 'action', 'actions', 'en')})`,
       );
     }
   }
