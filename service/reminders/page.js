@@ -14,6 +14,8 @@ const TEXT = {
     lang: 'Limba',
     save: 'Salvează',
     saved: 'Adresele unității {unit} au fost salvate.',
+    feed: 'Link calendar',
+    feedMade: 'Adresa calendarului {unit} (afișată o singură dată; se abonează din Outlook sau Google Calendar): {url}',
     log: 'Ultimele mesaje',
     day: 'Ziua',
     status: 'Stare',
@@ -35,6 +37,8 @@ const TEXT = {
     lang: 'Language',
     save: 'Save',
     saved: 'The addresses of {unit} were saved.',
+    feed: 'Calendar link',
+    feedMade: 'The calendar address of {unit} (shown once; subscribe to it in Outlook or Google Calendar): {url}',
     log: 'Last messages',
     day: 'Day',
     status: 'Status',
@@ -108,6 +112,7 @@ async function render() {
   for (const u of contacts) {
     const input = el('input', {
       type: 'text',
+      size: '48',
       value: u.contacts.map((c) => c.email).join(', '),
       'aria-label': `${t('emails')} ${u.unit}`,
     });
@@ -131,7 +136,18 @@ async function render() {
         out.textContent = String(error.message ?? error);
       }
     });
-    table.append(el('tr', {}, el('td', {}, u.unit), el('td', {}, input), el('td', {}, choice), el('td', {}, button)));
+    const feed = el('button', { type: 'button', class: 'secondary' }, t('feed'));
+    feed.addEventListener('click', async () => {
+      try {
+        const made = await api(`${at}/units/${encodeURIComponent(u.unit)}/feed-key`, { method: 'POST' });
+        out.textContent = t('feedMade', { unit: u.unit, url: made.url });
+      } catch (error) {
+        out.textContent = String(error.message ?? error);
+      }
+    });
+    table.append(
+      el('tr', {}, el('td', {}, u.unit), el('td', {}, input), el('td', {}, choice), el('td', {}, button, ' ', feed)),
+    );
   }
   parts.push(el('div', { class: 'table-wrap' }, table), el('h3', {}, t('log')));
   if (state.log.length === 0) parts.push(el('p', { class: 'note' }, t('none')));
