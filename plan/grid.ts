@@ -175,6 +175,20 @@ function onlyLead(row: readonly CellValue[], lead: number): boolean {
   return true;
 }
 
+const EMAIL_RE = /^[^\s@<>;,()"]+@[^\s@<>;,()"]+\.[^\s@<>;,()"]+$/;
+
+/** The addresses in the cells of a legend row from `from` on (`a@x.ro; b@x.ro` in one cell, or one per cell). */
+function withEmails(unit: Unit, row: readonly CellValue[], from: number): Unit {
+  const emails: string[] = [];
+  for (let c = from; c < row.length; c++) {
+    for (const part of text(row[c]).split(/[\s;,]+/)) {
+      const address = part.replace(/^mailto:/i, '').toLowerCase();
+      if (EMAIL_RE.test(address) && !emails.includes(address)) emails.push(address);
+    }
+  }
+  return emails.length > 0 ? { ...unit, emails } : unit;
+}
+
 function parseLegendLine(line: string): Unit | null {
   const m = LEGEND_LINE_RE.exec(line);
   if (!m) return null;
@@ -302,17 +316,20 @@ class Legend {
     return any;
   }
 
-  /** One row of a legend: `CODE - Name` in one cell, or the code in one cell and the name in the next. */
+  /**
+   * One row of a legend: `CODE - Name` in one cell, or the code in one cell and the name in the next; the cells after
+   * them that hold e-mail addresses (the optional `E-mail` column) are the unit's contacts.
+   */
   addRow(row: readonly CellValue[], lead: number, sheet: string, r: number): boolean {
     const first = text(row[lead]);
     const next = lead + 1 < row.length ? text(row[lead + 1]) : '';
-    if (CODE_RE.test(first) && next && !isPlaceholder(next)) {
-      this.add({ code: first, name: next.replace(/[\s;.,]+$/, '') }, sheet, r, lead);
+    if (CODE_RE.test(first) && next && !isPlaceholder(next) && !EMAIL_RE.test(next)) {
+      this.add(withEmails({ code: first, name: next.replace(/[\s;.,]+$/, '') }, row, lead + 2), sheet, r, lead);
       return true;
     }
     const unit = parseLegendLine(first);
     if (!unit) return false;
-    this.add(unit, sheet, r, lead);
+    this.add(withEmails(unit, row, lead + 1), sheet, r, lead);
     return true;
   }
 

@@ -107,6 +107,8 @@ export const SCHEMA_VERSION = 1;
 export interface Unit {
   code: string;
   name: string;
+  /** Addresses from the legend's optional `E-mail` column (cells of the unit's row that hold addresses). */
+  emails?: string[];
 }
 
 export interface Criterion {

@@ -28,6 +28,8 @@ Comenzi / commands:
   merge --base FILE --out FILE --report FILE [--current FILE] [--editable status,monitoring] SUBMISSION...
   serve [--port N] [--host H] [--data DIR]        serviciul de sincronizare
   token create --unit CODE | --coordinator        un token de acces, afișat o singură dată
+  remind [--dry-run] [--today YYYY-MM-DD] [--unit CODE]
+                                                  trimite (sau arată) acum mementourile prin e-mail
 
 Opțiuni comune / common options: --lang ro|en (limba mesajelor / message language), --help`;
 
@@ -395,6 +397,8 @@ export async function main(
         return await (await import('./serve')).runServe(rest);
       case 'token':
         return await (await import('./serve')).runToken(rest);
+      case 'remind':
+        return await (await import('./reminders/cli')).runRemind(rest, o);
       case undefined:
       case 'help':
       case '--help':

@@ -53,6 +53,15 @@ export const Config = z
     addinDir: z.string().min(1).default('dist'),
     /** The workbook imported on first start when the store holds no plan; '' for none. */
     samplePlan: z.string().default('samples/plan-sector1.xlsx'),
+    /** SMTP for reminders (service/reminders), as nodemailer takes it: `smtps://user:pass@mail.example.ro`. */
+    smtpUrl: z
+      .string()
+      .regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL')
+      .optional(),
+    /** The sender of reminders: `"Coordonator CAF" <caf@primarie.example.ro>`. */
+    mailFrom: z.string().min(3).optional(),
+    /** When reminders go out (in `timezone`): each working day at 08:00. */
+    remindCron: CronExpr.default('0 8 * * 1-5'),
     /** Test hook: a merge sleeps this long after writing its blobs, before its final transaction. */
     testPauseMergeMs: z.coerce.number().int().nonnegative().default(0),
   })
@@ -82,6 +91,9 @@ const ENV: Record<string, keyof Config> = {
   CAF_ADDIN_DIR: 'addinDir',
   CAF_SAMPLE_PLAN: 'samplePlan',
   CAF_TEST_PAUSE_MERGE_MS: 'testPauseMergeMs',
+  CAF_SMTP_URL: 'smtpUrl',
+  CAF_MAIL_FROM: 'mailFrom',
+  REMIND_CRON: 'remindCron',
 };
 
 const FLAGS = {

@@ -9,6 +9,7 @@ import { coordinatorPage } from './http/page/index';
 import type { MergeRunner } from './jobs/merge';
 import { DriveSource, serviceAccountAuth } from './sources/drive';
 import { FolderSource } from './sources/folder';
+import { remindersPlugin } from './reminders/plugin';
 import type { Store } from './store/store';
 
 export interface ServiceContext {
@@ -111,5 +112,6 @@ export function defaultPlugins(): ServicePlugin[] {
     { name: 'coordinator-page', routers: ({ store }) => [{ path: '/', router: coordinatorPage({ store }) }] },
     folderPlugin,
     drivePlugin,
+    remindersPlugin,
   ];
 }

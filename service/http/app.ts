@@ -17,6 +17,7 @@ import type { Store } from '../store/store';
 import { authenticate } from './auth';
 import { errorHandler, sendError } from './errors';
 import { apiRoutes } from './routes';
+import { reminderRoutes } from '../reminders/routes';
 
 export interface AppDeps {
   store: Store;
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(cookieParser());
   api.use(authenticate(deps.store, config));
   api.use(apiRoutes({ ...deps, logger }));
+  api.use(reminderRoutes(deps));
   api.use((_req, res) =>
     sendError(res, 404, 'not-found', { ro: 'Nu există această adresă în API.', en: 'No such API endpoint.' }),
   );

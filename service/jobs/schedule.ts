@@ -20,3 +20,31 @@ export function scheduleMerges(
     }
   });
 }
+
+/**
+ * The reminders (service/reminders): a run at the configured time, and a pass every 15 minutes that resends what
+ * failed. `protect` keeps a slow run from overlapping the next.
+ */
+export function scheduleReminders(options: {
+  cron: string;
+  timezone: string;
+  logger?: Logger;
+  run: () => Promise<void>;
+  retry: () => Promise<void>;
+}): Cron[] {
+  const guard = (what: string, job: () => Promise<void>) => async () => {
+    try {
+      await job();
+    } catch (error) {
+      options.logger?.error({ err: error }, `${what} failed`);
+    }
+  };
+  return [
+    new Cron(
+      options.cron,
+      { timezone: options.timezone, protect: true, name: 'reminders' },
+      guard('reminders', options.run),
+    ),
+    new Cron('*/15 * * * *', { protect: true, name: 'reminder-retries' }, guard('reminder retries', options.retry)),
+  ];
+}

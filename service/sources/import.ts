@@ -8,6 +8,7 @@ import { validatePlan } from '../../plan/validate';
 import { prepareWorkbook } from '../xlsx/prepare';
 import { readWorkbookGrid } from '../xlsx/read';
 import type { PlanRecord, Store } from '../store/store';
+import { ReminderStore } from '../reminders/store';
 import { SERVICE_READ_LIMITS } from './intake';
 
 export const PLAN_ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -78,6 +79,8 @@ export async function importWorkbook(
     editable,
     revision: { blob, plan, origin: 'import', createdBy: input.actor, note: `original ${original}` },
   });
+  // The legend's optional E-mail column gives the units' first contacts (the coordinator edits them later).
+  new ReminderStore(store).importLegend(id, plan.units);
   store.audit(input.actor, 'plan.imported', id, { name, original, prepared: blob, actions: plan.actions.length });
   return {
     plan: record,

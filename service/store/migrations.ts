@@ -102,4 +102,62 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE conflicts ADD COLUMN superseded_by INTEGER;
   `,
+  // Reminders by e-mail and calendar feeds (service/reminders): each unit's addresses and language, the plan's reminder
+  // rules, the revocable feed keys (only their hash), and the log of every message claimed before it is sent: the
+  // unique (plan, recipient, kind, day) row is what keeps a rerun, a restart or a second instance from sending twice.
+  `
+  CREATE TABLE unit_contacts (
+    plan_id TEXT NOT NULL REFERENCES plans(id),
+    unit TEXT NOT NULL,
+    email TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('legend', 'api')),
+    added_at TEXT NOT NULL,
+    refused_at TEXT,
+    refused_reason TEXT,
+    PRIMARY KEY (plan_id, unit, email)
+  );
+  CREATE TABLE unit_settings (
+    plan_id TEXT NOT NULL REFERENCES plans(id),
+    unit TEXT NOT NULL,
+    lang TEXT NOT NULL DEFAULT 'ro' CHECK (lang IN ('ro', 'en')),
+    PRIMARY KEY (plan_id, unit)
+  );
+  CREATE TABLE reminder_settings (
+    plan_id TEXT PRIMARY KEY REFERENCES plans(id),
+    settings_json TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE feed_keys (
+    id TEXT PRIMARY KEY,
+    plan_id TEXT NOT NULL REFERENCES plans(id),
+    unit TEXT,
+    hash TEXT NOT NULL UNIQUE,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE TABLE reminder_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    plan_id TEXT NOT NULL REFERENCES plans(id),
+    unit TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('unit', 'digest')),
+    day TEXT NOT NULL,
+    rules_json TEXT NOT NULL,
+    action_ids_json TEXT NOT NULL,
+    items_json TEXT NOT NULL,
+    recipients_json TEXT NOT NULL,
+    message_json TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('claimed', 'sent', 'retrying', 'failed', 'refused')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    refused_json TEXT,
+    error TEXT,
+    claimed_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (plan_id, unit, kind, day)
+  );
+  CREATE INDEX reminder_log_by_status ON reminder_log (status, next_attempt_at);
+  `,
 ];
