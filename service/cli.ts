@@ -28,6 +28,9 @@ Comenzi / commands:
   merge --base FILE --out FILE --report FILE [--current FILE] [--editable status,monitoring] SUBMISSION...
   serve [--port N] [--host H] [--data DIR]        serviciul de sincronizare
   token create --unit CODE | --coordinator        un token de acces, afișat o singură dată
+  backup --out FILE.tar [--data-dir DIR]          copie de siguranță, și cu serviciul pornit
+  restore FILE.tar --data-dir DIR                 restaurare într-un dosar gol, cu verificarea fiecărui fișier
+  verify [--data-dir DIR] [--json]                verifică baza de date și fișierele stocate; cod 1 dacă ceva e greșit
 
 Opțiuni comune / common options: --lang ro|en (limba mesajelor / message language), --help`;
 
@@ -395,6 +398,12 @@ export async function main(
         return await (await import('./serve')).runServe(rest);
       case 'token':
         return await (await import('./serve')).runToken(rest);
+      case 'backup':
+        return await (await import('./admin/commands')).runBackup(rest, o);
+      case 'restore':
+        return await (await import('./admin/commands')).runRestore(rest, o);
+      case 'verify':
+        return await (await import('./admin/commands')).runVerify(rest, o);
       case undefined:
       case 'help':
       case '--help':
