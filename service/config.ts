@@ -53,6 +53,8 @@ export const Config = z
     addinDir: z.string().min(1).default('dist'),
     /** The workbook imported on first start when the store holds no plan; '' for none. */
     samplePlan: z.string().default('samples/plan-sector1.xlsx'),
+    /** Bearer token Prometheus sends to GET /metrics; unset, /metrics is off (404). */
+    metricsToken: z.string().min(16, 'at least 16 characters').optional(),
     /** Test hook: a merge sleeps this long after writing its blobs, before its final transaction. */
     testPauseMergeMs: z.coerce.number().int().nonnegative().default(0),
   })
@@ -82,6 +84,7 @@ const ENV: Record<string, keyof Config> = {
   CAF_ADDIN_DIR: 'addinDir',
   CAF_SAMPLE_PLAN: 'samplePlan',
   CAF_TEST_PAUSE_MERGE_MS: 'testPauseMergeMs',
+  CAF_METRICS_TOKEN: 'metricsToken',
 };
 
 const FLAGS = {

@@ -22,7 +22,7 @@ const MERGE_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900];
 export function metricsRegistry(deps: MetricsDeps): { registry: Registry; requestDuration: Histogram } {
   const { store, config } = deps;
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'caf_plan_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'caf_plan_' });
   const rows = <T>(sql: string): T[] => store.db.prepare(sql).all() as T[];
 
   new Gauge({

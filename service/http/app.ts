@@ -17,6 +17,7 @@ import type { Store } from '../store/store';
 import { authenticate } from './auth';
 import { errorHandler, sendError } from './errors';
 import { apiRoutes } from './routes';
+import { mountMetrics } from '../admin/metrics';
 
 export interface AppDeps {
   store: Store;
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  mountMetrics(app, deps);
 
   app.use(
     pinoHttp({

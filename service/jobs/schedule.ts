@@ -20,3 +20,18 @@ export function scheduleMerges(
     }
   });
 }
+
+/** Another recurring job of the service (the scheduled backup): one run at a time, a failure logged, never thrown. */
+export function scheduleTask(
+  name: string,
+  options: { cron: string; timezone: string; logger?: Logger },
+  task: () => Promise<void>,
+): Cron {
+  return new Cron(options.cron, { timezone: options.timezone, protect: true, name }, async () => {
+    try {
+      await task();
+    } catch (error) {
+      options.logger?.error({ err: error, job: name }, 'scheduled job failed');
+    }
+  });
+}
