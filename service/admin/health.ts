@@ -95,6 +95,15 @@ export function healthReport(deps: HealthDeps) {
   const disk = diskSpace(config.dataDir);
   const schedule = new Cron(config.mergeCron, { timezone: config.timezone, paused: true });
   const warnings: Warning[] = [];
+  // Times in messages as people there read them: the service's time zone, each language's format.
+  const when = (iso: string | null, lang: 'ro' | 'en'): string =>
+    iso
+      ? new Intl.DateTimeFormat(lang === 'ro' ? 'ro-RO' : 'en-GB', {
+          timeZone: config.timezone,
+          dateStyle: 'medium',
+          timeStyle: 'short',
+        }).format(new Date(iso))
+      : '-';
   const plans = databaseOk
     ? store.listPlans().map((plan) => {
         const nightly = nightlyMerge(store, plan, schedule, now);
@@ -103,15 +112,15 @@ export function healthReport(deps: HealthDeps) {
           warnings.push({
             code: 'nightly-merge-failed',
             plan: plan.id,
-            ro: `Îmbinarea de noapte a planului „${plan.name}” (${nightly.expectedAt}) a eșuat: ${nightly.merge?.error ?? 'întreruptă'}.`,
-            en: `The nightly merge of the plan "${plan.name}" (${nightly.expectedAt}) failed: ${nightly.merge?.error ?? 'interrupted'}.`,
+            ro: `Îmbinarea de noapte a planului „${plan.name}” (${when(nightly.expectedAt, 'ro')}) a eșuat: ${nightly.merge?.error ?? 'întreruptă'}.`,
+            en: `The nightly merge of the plan "${plan.name}" (${when(nightly.expectedAt, 'en')}) failed: ${nightly.merge?.error ?? 'interrupted'}.`,
           });
         } else if (nightly.state === 'missed') {
           warnings.push({
             code: 'nightly-merge-missed',
             plan: plan.id,
-            ro: `Îmbinarea de noapte a planului „${plan.name}” programată la ${nightly.expectedAt} nu a rulat (serviciul era oprit?).`,
-            en: `The nightly merge of the plan "${plan.name}" due at ${nightly.expectedAt} did not run (was the service down?).`,
+            ro: `Îmbinarea de noapte a planului „${plan.name}” programată la ${when(nightly.expectedAt, 'ro')} nu a rulat (serviciul era oprit?).`,
+            en: `The nightly merge of the plan "${plan.name}" due at ${when(nightly.expectedAt, 'en')} did not run (was the service down?).`,
           });
         }
         return {
