@@ -30,6 +30,9 @@ Comenzi / commands:
   token create --unit CODE | --coordinator        un token de acces, afișat o singură dată
   remind [--dry-run] [--today YYYY-MM-DD] [--unit CODE]
                                                   trimite (sau arată) acum mementourile prin e-mail
+  backup --out FILE.tar [--data-dir DIR]          copie de siguranță, și cu serviciul pornit
+  restore FILE.tar --data-dir DIR                 restaurare într-un dosar gol, cu verificarea fiecărui fișier
+  verify [--data-dir DIR] [--json]                verifică baza de date și fișierele stocate; cod 1 dacă ceva e greșit
 
 Opțiuni comune / common options: --lang ro|en (limba mesajelor / message language), --help`;
 
@@ -399,6 +402,12 @@ export async function main(
         return await (await import('./serve')).runToken(rest);
       case 'remind':
         return await (await import('./reminders/cli')).runRemind(rest, o);
+      case 'backup':
+        return await (await import('./admin/commands')).runBackup(rest, o);
+      case 'restore':
+        return await (await import('./admin/commands')).runRestore(rest, o);
+      case 'verify':
+        return await (await import('./admin/commands')).runVerify(rest, o);
       case undefined:
       case 'help':
       case '--help':

@@ -62,6 +62,8 @@ export const Config = z
     mailFrom: z.string().min(3).optional(),
     /** When reminders go out (in `timezone`): each working day at 08:00. */
     remindCron: CronExpr.default('0 8 * * 1-5'),
+    /** Bearer token Prometheus sends to GET /metrics; unset, /metrics is off (404). */
+    metricsToken: z.string().min(16, 'at least 16 characters').optional(),
     /** Test hook: a merge sleeps this long after writing its blobs, before its final transaction. */
     testPauseMergeMs: z.coerce.number().int().nonnegative().default(0),
   })
@@ -94,6 +96,7 @@ const ENV: Record<string, keyof Config> = {
   CAF_SMTP_URL: 'smtpUrl',
   CAF_MAIL_FROM: 'mailFrom',
   REMIND_CRON: 'remindCron',
+  CAF_METRICS_TOKEN: 'metricsToken',
 };
 
 const FLAGS = {

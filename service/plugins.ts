@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CafError } from '../plan/errors';
 import type { Config } from './config';
 import { coordinatorPage } from './http/page/index';
+import { backupPlugin } from './admin/scheduled-backup';
 import type { MergeRunner } from './jobs/merge';
 import { DriveSource, serviceAccountAuth } from './sources/drive';
 import { FolderSource } from './sources/folder';
@@ -113,5 +114,6 @@ export function defaultPlugins(): ServicePlugin[] {
     folderPlugin,
     drivePlugin,
     remindersPlugin,
+    backupPlugin,
   ];
 }

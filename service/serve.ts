@@ -64,6 +64,11 @@ export async function runServe(argv: string[], plugins: ServicePlugin[] = defaul
   const config = loadConfig(argv);
   const logger = pino({ level: config.logLevel }, pino.destination(2));
   const store = openStore(config.dataDir);
+  if (store.upgradeBackup) {
+    say(
+      `caf-plan: datele au fost actualizate; copia de dinainte / the data was upgraded; the backup taken first: ${store.upgradeBackup}`,
+    );
+  }
   const merges = new MergeRunner(store, { pauseBeforeCommitMs: config.testPauseMergeMs, logger });
   let server: http.Server | undefined;
   let cron: ReturnType<typeof scheduleMerges> | undefined;

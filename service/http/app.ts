@@ -18,6 +18,7 @@ import { authenticate } from './auth';
 import { errorHandler, sendError } from './errors';
 import { apiRoutes } from './routes';
 import { reminderRoutes } from '../reminders/routes';
+import { mountMetrics } from '../admin/metrics';
 
 export interface AppDeps {
   store: Store;
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  mountMetrics(app, deps);
 
   app.use(
     pinoHttp({

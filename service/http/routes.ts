@@ -26,6 +26,7 @@ import {
   type Principal,
 } from './auth';
 import { notFound } from './errors';
+import { healthHandler } from '../admin/health';
 import { localToday, progressCsv, progressOf } from './progress';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -114,10 +115,7 @@ export function apiRoutes(deps: {
 
   // ------------------------------------------------------------ health and session
 
-  r.get('/health', (_req, res) => {
-    const ok = store.healthy();
-    res.status(ok ? 200 : 503).json({ ok, mergeRunning: merges.running });
-  });
+  r.get('/health', healthHandler({ store, config, merges, now }));
 
   r.post('/session', json, (req, res) => {
     checkCsrf(req, config, 'login');

@@ -23,7 +23,7 @@ export function scheduleMerges(
 
 /**
  * The reminders (service/reminders): a run at the configured time, and a pass every 15 minutes that resends what
- * failed. `protect` keeps a slow run from overlapping the next.
+ * failed. Each is one run at a time, so a slow run never overlaps the next.
  */
 export function scheduleReminders(options: {
   cron: string;
@@ -32,19 +32,24 @@ export function scheduleReminders(options: {
   run: () => Promise<void>;
   retry: () => Promise<void>;
 }): Cron[] {
-  const guard = (what: string, job: () => Promise<void>) => async () => {
-    try {
-      await job();
-    } catch (error) {
-      options.logger?.error({ err: error }, `${what} failed`);
-    }
-  };
+  const { timezone, logger } = options;
   return [
-    new Cron(
-      options.cron,
-      { timezone: options.timezone, protect: true, name: 'reminders' },
-      guard('reminders', options.run),
-    ),
-    new Cron('*/15 * * * *', { protect: true, name: 'reminder-retries' }, guard('reminder retries', options.retry)),
+    scheduleTask('reminders', { cron: options.cron, timezone, logger }, options.run),
+    scheduleTask('reminder-retries', { cron: '*/15 * * * *', timezone, logger }, options.retry),
   ];
+}
+
+/** Another recurring job of the service (the scheduled backup): one run at a time, a failure logged, never thrown. */
+export function scheduleTask(
+  name: string,
+  options: { cron: string; timezone: string; logger?: Logger },
+  task: () => Promise<void>,
+): Cron {
+  return new Cron(options.cron, { timezone: options.timezone, protect: true, name }, async () => {
+    try {
+      await task();
+    } catch (error) {
+      options.logger?.error({ err: error, job: name }, 'scheduled job failed');
+    }
+  });
 }

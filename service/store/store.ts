@@ -9,6 +9,8 @@ import type { Bilingual, Field, Plan } from '../../plan/model';
 import type { Conflict, MergeReport } from '../../plan/report';
 import type { SubmittedRow } from '../../plan/merge';
 import { BlobStore, sha256, type BlobHash } from './blobs';
+import { assertNotNewer, schemaVersionOf } from '../admin/schema';
+import { backupBeforeUpgrade } from '../admin/upgrade';
 import { MIGRATIONS } from './migrations';
 
 export type Role = 'coordinator' | 'unit';
@@ -251,11 +253,15 @@ export class Store {
   readonly db: Database.Database;
   readonly blobs: BlobStore;
   readonly dataDir: string;
+  /** The backup taken before this open migrated an older database, if it did. */
+  upgradeBackup: string | undefined;
   /** Revisions never change: their parsed Plan is cached (a few MB at most for large plans). */
   private readonly planCache = new Map<string, Plan>();
 
   constructor(dataDir: string) {
     this.dataDir = dataDir;
+    // A folder a newer version wrote is refused before anything here writes to it.
+    assertNotNewer(dataDir);
     mkdirSync(dataDir, { recursive: true });
     this.blobs = new BlobStore(path.join(dataDir, 'blobs'));
     this.db = new Database(path.join(dataDir, 'caf-plan.sqlite'));
@@ -265,7 +271,12 @@ export class Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+    try {
+      this.migrate();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
   }
 
   close(): void {
@@ -279,6 +290,11 @@ export class Store {
     const done = new Set(
       (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
     );
+    const from = schemaVersionOf(this.db);
+    /** Upgrading data an older version wrote: back it all up first. */
+    if (from > 0 && MIGRATIONS.some((_, i) => !done.has(i + 1))) {
+      this.upgradeBackup = backupBeforeUpgrade(this.db, this.dataDir, from);
+    }
     MIGRATIONS.forEach((sql, i) => {
       const version = i + 1;
       if (done.has(version)) return;

@@ -17,6 +17,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 const FILES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
+  'merge-warning.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
 
