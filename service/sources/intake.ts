@@ -52,13 +52,13 @@ export const SERVICE_READ_LIMITS: Partial<ReadLimits> = {
 
 /**
  * The grid slots a department copy of this plan may have: generous for the plan's own rows (criteria, headers,
- * blank lines, wide sheets) plus the extra rows the bounds allow, so that a copy padded with tens of thousands of
+ * blank lines; 64 columns wide) plus the extra rows the bounds allow, so that a copy padded with tens of thousands of
  * rows is stopped while it is read, with memory bounded by the plan's size rather than the file's.
  */
 function copyReadLimits(current: Plan, bounds: IntakeBounds): Partial<ReadLimits> {
   const rows = 2 * current.actions.length + Math.min(bounds.maxExtraRows, current.actions.length) + 1_000;
   const cap = SERVICE_READ_LIMITS.maxCells ?? DEFAULT_READ_LIMITS.maxCells;
-  return { ...SERVICE_READ_LIMITS, maxCells: Math.min(cap, Math.max(250_000, rows * 100)) };
+  return { ...SERVICE_READ_LIMITS, maxCells: Math.min(cap, Math.max(50_000, rows * 64)) };
 }
 
 function tooManyRows(extra: number | null, bound: number): Bilingual {
