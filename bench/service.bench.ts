@@ -16,6 +16,7 @@ import { configWith } from '../service/config';
 import { createApp } from '../service/http/app';
 import { MergeRunner } from '../service/jobs/merge';
 import { Store } from '../service/store/store';
+import { padCopy } from '../tests/support/flood';
 import { readWorkbookGrid } from '../service/xlsx/read';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -206,13 +207,42 @@ async function main(): Promise<void> {
       bodies.reduce((n, b) => n + b.length, 0),
     );
 
+    // Bounded intake: one careless unit's flood, refused before it is stored; the process's peak RSS before and after.
+    log('flood: a copy padded with 75,000 junk rows and 10,000 unknown ids in JSON');
+    const dmruCopy = copies[0]!;
+    const { bytes: padded, sheetBytes } = padCopy(dmruCopy, plan, 75_000, dataDir);
+    const peakBefore = process.resourceUsage().maxRSS / 1024;
+    t = performance.now();
+    const floodXlsx = await call('POST', '/api/plans/bench/submissions', tokens.DMRU!, padded, XLSX);
+    const floodXlsxMs = performance.now() - t;
+    t = performance.now();
+    const floodJson = await call(
+      'POST',
+      '/api/plans/bench/submissions',
+      tokens.DMRU!,
+      JSON.stringify({
+        unit: 'DMRU',
+        baseRevision: 1,
+        rows: Array.from({ length: 10_000 }, (_, i) => ({ id: `necunoscut-${i}`, values: { status: 'În curs' } })),
+      }),
+      'application/json',
+    );
+    const floodJsonMs = performance.now() - t;
+    const peakAfter = process.resourceUsage().maxRSS / 1024;
+    await floodXlsx.arrayBuffer();
+    await floodJson.arrayBuffer();
+
     log('merge');
     t = performance.now();
     const merged = await call('POST', '/api/plans/bench/merges', coordinator);
     const mergeMs = performance.now() - t;
     const merge = (await merged.json()) as {
       status: string;
-      report: { counts: { applied: number; conflicts: number }; submissions: { outcome: string }[] };
+      report: {
+        counts: { applied: number; conflicts: number };
+        submissions: { outcome: string }[];
+        overridden?: unknown[];
+      };
     };
     if (merged.status !== 201) throw new Error(`merge: ${merged.status} ${JSON.stringify(merge)}`);
 
@@ -222,7 +252,8 @@ async function main(): Promise<void> {
 
     const row = (r: Round): string =>
       `| ${r.name} | ${r.latencies.length} | ${(r.bytes / 1024 / 1024).toFixed(1)} MB | ${r.wallMs.toFixed(0)} ms | ${((r.latencies.length * 1000) / r.wallMs).toFixed(1)} req/s | ${percentile(r.latencies, 50).toFixed(0)} ms | ${percentile(r.latencies, 99).toFixed(0)} ms | ${r.errors} |`;
-    const superseded = merge.report.submissions.filter((s) => s.outcome === 'superseded').length;
+    const mergedCount = merge.report.submissions.filter((s) => s.outcome === 'merged').length;
+    const overridden = merge.report.overridden?.length ?? 0;
     const out = [
       '## Sync service: 20 units submit at once, then the merge',
       '',
@@ -236,7 +267,8 @@ async function main(): Promise<void> {
       row(uploads),
       row(jsonRound),
       '',
-      `- Merge of 40 submissions (20 superseded by the later JSON rows: ${superseded}): ${mergeMs.toFixed(0)} ms, status ${merge.status}, ${merge.report.counts.applied} cells applied, ${merge.report.counts.conflicts} conflicts (the two owners of a shared row set the same value, so they agree).`,
+      `- Merge of 40 submissions (every one counts: ${mergedCount} merged; ${overridden} cells of the uploads overridden by the same unit's later JSON rows): ${mergeMs.toFixed(0)} ms, status ${merge.status}, ${merge.report.counts.applied} cells applied, ${merge.report.counts.conflicts} conflicts (the two owners of a shared row set the same value, so they agree).`,
+      `- Bounded intake: a copy padded with 75,000 junk rows (${(padded.length / 1024 / 1024).toFixed(1)} MB sent, ${(sheetBytes / 1024 / 1024).toFixed(0)} MB unzipped) answered ${floodXlsx.status} in ${floodXlsxMs.toFixed(0)} ms; 10,000 unknown ids in JSON answered ${floodJson.status} in ${floodJsonMs.toFixed(0)} ms; peak RSS of the process ${peakBefore.toFixed(0)} MB before, ${peakAfter.toFixed(0)} MB after.`,
       `- GET progress.json (autocannon, 10 connections, 5 s): ${cannon.requests.average.toFixed(0)} req/s, p50 ${cannon.latency.p50} ms, p99 ${cannon.latency.p99} ms, errors ${cannon.errors + cannon.non2xx}.`,
       `- RSS of the process at the end: ${(rss / 1024 / 1024).toFixed(0)} MB (server and the bench's own exceljs editing of the 20 copies, in one process).`,
     ];

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { EXCEL_CELL_LIMIT } from './merge';
 import { FIELDS } from './model';
-import { AppliedChange, BilingualText, Conflict } from './report';
+import { AppliedChange, BilingualText, Conflict, FieldName } from './report';
 
 export const UnitCode = z
   .string()
@@ -47,7 +47,22 @@ export const Receipt = z.object({
   duplicate: z.boolean(),
   willApply: z.array(AppliedChange.omit({ unit: true, submission: true })),
   refused: z.array(Conflict.omit({ values: true }).extend({ value: z.string() })),
-  counts: z.object({ willApply: z.number().int(), refused: z.number().int() }),
+  counts: z.object({
+    willApply: z.number().int(),
+    refused: z.number().int(),
+    overridden: z.number().int().optional(),
+    overrides: z.number().int().optional(),
+  }),
+  /**
+   * Several submissions of one unit before a merge all count (SPEC 5); where two change one cell, the one issued
+   * from the newer revision wins, on the same revision the one received later. `overridden`: this submission's
+   * changes a pending newer submission of the unit overrides; `overrides`: cells of the unit's earlier pending
+   * submissions this one overrides.
+   */
+  overridden: z.array(z.object({ rowId: z.string(), column: FieldName, value: z.string(), by: z.string() })).optional(),
+  overrides: z.array(z.object({ rowId: z.string(), column: FieldName, submission: z.string() })).optional(),
+  /** Set when the lists hold one page (GET /api/submissions/:id/receipt?offset=&limit=); `counts` are the totals. */
+  page: z.object({ offset: z.number().int().nonnegative(), limit: z.number().int().positive() }).optional(),
   message: BilingualText,
 });
 export type Receipt = z.infer<typeof Receipt>;

@@ -24,7 +24,12 @@
 // - A row a copy adds whose id the master has meanwhile given to a row of its own is still `row-added` (it was not
 //   in the copy's base), with the master's action text as `current`.
 // - A submission for another plan (its base's planId differs) or from a unit missing from its base's legend is
-//   `refused` before anything else; among a unit's remaining submissions the latest receivedAt counts.
+//   `refused` before anything else; every other submission is `merged`.
+// - Several submissions of one unit: each is compared with its own base; where two change the same cell, the one
+//   issued from the newer revision wins, on the same revision the one received later (then the higher id). The
+//   changes that lose are listed in `overridden` with the submission that overrides them; the winner alone goes on
+//   to the checks below (an overridden value is never a conflict of its own). This happens before the owner,
+//   column and value checks: a unit's newest word on a cell is what it asks for, even when that is refused.
 // - Applied text keeps its own line breaks (only trimmed and cedilla-folded): monitoring notes are often several
 //   lines, and normalizeValue, which collapses them, is for comparison only.
 import { z } from 'zod';
@@ -39,6 +44,7 @@ import {
   type Conflict,
   type ConflictKind,
   type ConflictValue,
+  type OverriddenChange,
   type SubmissionSummary,
 } from './report';
 import { STATUSES, parseStatus, statusLabel } from './status';
@@ -122,6 +128,22 @@ export function rowsFromPlan(plan: Plan): SubmittedRow[] {
     for (const f of fields) values[f] = action.text[f];
     return { id: actionKey(plan, action), row: action.row, values };
   });
+}
+
+/**
+ * Rows of a submission that cannot be matched to an action of its base: no id, an id the base does not have, or an
+ * id seen already in the submission. The service bounds these before it stores anything.
+ */
+export function unmatchedRows(base: Plan, rows: readonly SubmittedRow[]): number {
+  const { byId } = indexOf(base);
+  const seen = new Set<string>();
+  let count = 0;
+  for (const row of rows) {
+    const id = row.id === null ? '' : normalizeId(row.id);
+    if (id === '' || !byId.has(id) || seen.has(id)) count++;
+    else seen.add(id);
+  }
+  return count;
 }
 
 interface PlanIndex {
@@ -210,10 +232,19 @@ function time(receivedAt: string): number {
   return Number.isNaN(t) ? -Infinity : t;
 }
 
-/** Later first: by receivedAt, then by id so that equal times still give one answer. */
-function compareLatest(a: SubmissionInput, b: SubmissionInput): number {
+/** Submission ids: the service's are numbers ('9' before '10'), the command line's file names. */
+function compareSubmissionIds(a: string, b: string): number {
+  if (/^\d{1,15}$/.test(a) && /^\d{1,15}$/.test(b)) return Number(a) - Number(b);
+  return compareStrings(a, b);
+}
+
+/** Newest first (SPEC 5): issued from the newer revision, then received later, then the higher id. */
+function compareNewest(a: SubmissionInput, b: SubmissionInput): number {
   return (
-    time(b.receivedAt) - time(a.receivedAt) || compareStrings(b.receivedAt, a.receivedAt) || compareStrings(b.id, a.id)
+    b.baseRevision - a.baseRevision ||
+    time(b.receivedAt) - time(a.receivedAt) ||
+    compareStrings(b.receivedAt, a.receivedAt) ||
+    compareSubmissionIds(b.id, a.id)
   );
 }
 
@@ -228,6 +259,16 @@ interface Proposal {
   key: string;
   /** What would be written: a status as its label, a text trimmed and cedilla-folded. */
   value: string;
+}
+
+/** A cell a submission changed from its own base, before the checks. */
+interface CellChange {
+  submission: SubmissionInput;
+  id: string;
+  column: Field;
+  baseAction: Action;
+  baseText: string;
+  raw: string;
 }
 
 interface CellChanges {
@@ -276,9 +317,6 @@ export function mergePlans(input: MergeInput): MergeResult {
   const conflicts: Conflict[] = [];
   const summaries: SubmissionSummary[] = [];
 
-  // Outcomes first: refused, then superseded among the rest of each unit.
-  const merged: SubmissionInput[] = [];
-  const latestByUnit = new Map<string, SubmissionInput>();
   const accepted: SubmissionInput[] = [];
   for (const s of input.submissions) {
     const reason = refusal(s, input.planId);
@@ -287,33 +325,24 @@ export function mergePlans(input: MergeInput): MergeResult {
       continue;
     }
     accepted.push(s);
-    const latest = latestByUnit.get(s.unit);
-    if (!latest || compareLatest(s, latest) < 0) latestByUnit.set(s.unit, s);
-  }
-  for (const s of accepted) {
-    const latest = latestByUnit.get(s.unit)!;
-    if (latest === s) {
-      merged.push(s);
-      summaries.push(summary(s, 'merged'));
-    } else {
-      summaries.push(
-        summary(s, 'superseded', {
-          ro: `Înlocuită de trimiterea ${latest.id} a aceleiași unități, primită la ${latest.receivedAt}.`,
-          en: `Superseded by submission ${latest.id} of the same unit, received at ${latest.receivedAt}.`,
-        }),
-      );
-    }
+    summaries.push(summary(s, 'merged'));
   }
 
-  // Every changed cell of every merged submission, grouped by cell.
+  // Every changed cell of every accepted submission; a unit's newest change to a cell stands for the unit.
+  const changes: CellChange[] = [];
+  for (const s of accepted) collectChanges(s, currentIndex, changes, conflicts);
+  const overridden: OverriddenChange[] = [];
   const cells = new Map<string, CellChanges>();
-  for (const s of merged) collectChanges(s, editable, current, currentIndex, cells, conflicts);
+  for (const change of newestOfEachUnit(changes, overridden)) judge(change, editable, current, cells, conflicts);
 
   const applied: AppliedChange[] = [];
   const edits: MergeEdit[] = [];
   for (const cell of cells.values()) resolveCell(cell, current, currentIndex, applied, edits, conflicts);
 
-  return { report: buildReport(input, summaries, applied, conflicts), edits: sortEdits(applied, edits) };
+  return {
+    report: buildReport(input, summaries, applied, conflicts, overridden),
+    edits: sortEdits(applied, edits),
+  };
 }
 
 function summary(s: SubmissionInput, outcome: SubmissionSummary['outcome'], reason?: Bilingual): SubmissionSummary {
@@ -346,10 +375,8 @@ function refusal(s: SubmissionInput, planId: string): Bilingual | null {
 
 function collectChanges(
   s: SubmissionInput,
-  editable: Set<Field>,
-  current: Plan,
   currentIndex: PlanIndex,
-  cells: Map<string, CellChanges>,
+  changes: CellChange[],
   conflicts: Conflict[],
 ): void {
   const base = indexOf(s.base);
@@ -438,7 +465,13 @@ function collectChanges(
       }
       continue;
     }
-    compareRow(s, id, row, baseAction, editable, current, cells, conflicts);
+    for (const column of FIELDS) {
+      if (column === 'id') continue;
+      const raw = row.values[column];
+      if (raw === undefined) continue;
+      const baseText = baseAction.text[column];
+      if (!unchanged(column, raw, baseText)) changes.push({ submission: s, id, column, baseAction, baseText, raw });
+    }
   }
 
   // Only a copy that lacks some of its base's ids needs the walk over the base.
@@ -463,83 +496,118 @@ function collectChanges(
   }
 }
 
-function compareRow(
-  s: SubmissionInput,
-  id: string,
-  row: SubmittedRow,
-  baseAction: Action,
+/** Keeps, for each unit and cell, the change of the unit's newest submission; the others go to `overridden`. */
+function newestOfEachUnit(changes: CellChange[], overridden: OverriddenChange[]): CellChange[] {
+  const groups = new Map<string, CellChange[]>();
+  for (const c of changes) {
+    const key = `${c.submission.unit}\u0000${c.id}\u0000${c.column}`;
+    const group = groups.get(key);
+    if (group) group.push(c);
+    else groups.set(key, [c]);
+  }
+  const kept: CellChange[] = [];
+  for (const group of groups.values()) {
+    group.sort((a, b) => compareNewest(a.submission, b.submission));
+    const winner = group[0]!;
+    kept.push(winner);
+    for (const c of group.slice(1)) overridden.push(overriddenBy(c, winner));
+  }
+  return kept;
+}
+
+function overriddenBy(c: CellChange, winner: CellChange): OverriddenChange {
+  const s = c.submission;
+  const w = winner.submission;
+  const label = FIELD_LABELS[c.column];
+  const newer = w.baseRevision > s.baseRevision;
+  const whyRo = newer
+    ? `emisă dintr-o revizie mai nouă (${w.baseRevision}, față de ${s.baseRevision})`
+    : `emisă din aceeași revizie ${w.baseRevision} și primită mai târziu (${w.receivedAt})`;
+  const whyEn = newer
+    ? `issued from a newer revision (${w.baseRevision}, against ${s.baseRevision})`
+    : `issued from the same revision ${w.baseRevision} and received later (${w.receivedAt})`;
+  return {
+    rowId: c.id,
+    column: c.column,
+    unit: s.unit,
+    submission: s.id,
+    value: c.raw,
+    by: w.id,
+    message: {
+      ro: `Valoarea ${quoteRo(c.raw)} pentru „${label.ro}” la acțiunea ${c.id} din trimiterea ${s.id} a unității ${s.unit} este înlocuită de trimiterea ${w.id} a aceleiași unități, ${whyRo}, care modifică aceeași celulă (${quoteRo(winner.raw)}).`,
+      en: `The value ${quoteEn(c.raw)} for "${label.en}" of action ${c.id} in submission ${s.id} of unit ${s.unit} is overridden by submission ${w.id} of the same unit, ${whyEn}, which changes the same cell (${quoteEn(winner.raw)}).`,
+    },
+  };
+}
+
+/** The checks of SPEC 5 for one unit's change to one cell: a conflict, or a proposal for the cell. */
+function judge(
+  change: CellChange,
   editable: Set<Field>,
   current: Plan,
   cells: Map<string, CellChanges>,
   conflicts: Conflict[],
 ): void {
-  for (const column of FIELDS) {
-    if (column === 'id') continue;
-    const raw = row.values[column];
-    if (raw === undefined) continue;
-    const baseText = baseAction.text[column];
-    if (unchanged(column, raw, baseText)) continue;
-
-    const label = FIELD_LABELS[column];
-    const currentText = indexOf(current).byId.get(id)?.text[column] ?? null;
-    const refuse = (kind: ConflictKind, message: Bilingual): void => {
-      conflicts.push({
-        kind,
-        rowId: id,
-        column,
-        base: baseText,
-        current: currentText,
-        values: [{ unit: s.unit, submission: s.id, value: raw }],
-        message,
-      });
-    };
-
-    const owners = ownersOf(s.base, id, baseAction);
-    if (!owners.includes(s.unit)) {
-      const list = owners.join(', ');
-      refuse('not-owner', {
-        ro: `Unitatea ${s.unit} a modificat „${label.ro}” la acțiunea ${id}, dar nu este responsabilă de ea (responsabili: ${list || 'niciunul'}); valoarea nu a fost preluată.`,
-        en: `Unit ${s.unit} changed "${label.en}" of action ${id} but is not among its owners (${list || 'none'}); the value was not applied.`,
-      });
-      continue;
-    }
-    if (!editable.has(column)) {
-      refuse('locked-column', {
-        ro: `Unitatea ${s.unit} propune pentru „${label.ro}” la acțiunea ${id} valoarea ${quoteRo(raw)}; coloana nu poate fi modificată de unități, propunerea rămâne la decizia coordonatorului.`,
-        en: `Unit ${s.unit} proposes ${quoteEn(raw)} for "${label.en}" of action ${id}; units may not edit this column, the coordinator decides whether to take it.`,
-      });
-      continue;
-    }
-    if (current.columns[column] === undefined) {
-      refuse('locked-column', {
-        ro: `Unitatea ${s.unit} propune pentru „${label.ro}” la acțiunea ${id} valoarea ${quoteRo(raw)}, dar planul master nu are această coloană; propunerea rămâne la decizia coordonatorului.`,
-        en: `Unit ${s.unit} proposes ${quoteEn(raw)} for "${label.en}" of action ${id}, but the master plan has no such column; the coordinator decides.`,
-      });
-      continue;
-    }
-    const invalid = invalidReason(column, raw);
-    if (invalid) {
-      refuse('invalid-value', {
-        ro: `Valoarea trimisă de unitatea ${s.unit} pentru „${label.ro}” la acțiunea ${id} nu a fost preluată: ${invalid.ro}.`,
-        en: `The value unit ${s.unit} sent for "${label.en}" of action ${id} was not applied: ${invalid.en}.`,
-      });
-      continue;
-    }
-
-    const cellKey = `${id}\u0000${column}`;
-    let cell = cells.get(cellKey);
-    if (!cell) {
-      cell = { id, column, proposals: [] };
-      cells.set(cellKey, cell);
-    }
-    cell.proposals.push({
-      submission: s,
-      baseText,
-      raw,
-      key: compareKey(column, raw),
-      value: writtenValue(column, raw),
+  const { submission: s, id, column, baseAction, baseText, raw } = change;
+  const label = FIELD_LABELS[column];
+  const currentText = indexOf(current).byId.get(id)?.text[column] ?? null;
+  const refuse = (kind: ConflictKind, message: Bilingual): void => {
+    conflicts.push({
+      kind,
+      rowId: id,
+      column,
+      base: baseText,
+      current: currentText,
+      values: [{ unit: s.unit, submission: s.id, value: raw }],
+      message,
     });
+  };
+
+  const owners = ownersOf(s.base, id, baseAction);
+  if (!owners.includes(s.unit)) {
+    const list = owners.join(', ');
+    refuse('not-owner', {
+      ro: `Unitatea ${s.unit} a modificat „${label.ro}” la acțiunea ${id}, dar nu este responsabilă de ea (responsabili: ${list || 'niciunul'}); valoarea nu a fost preluată.`,
+      en: `Unit ${s.unit} changed "${label.en}" of action ${id} but is not among its owners (${list || 'none'}); the value was not applied.`,
+    });
+    return;
   }
+  if (!editable.has(column)) {
+    refuse('locked-column', {
+      ro: `Unitatea ${s.unit} propune pentru „${label.ro}” la acțiunea ${id} valoarea ${quoteRo(raw)}; coloana nu poate fi modificată de unități, propunerea rămâne la decizia coordonatorului.`,
+      en: `Unit ${s.unit} proposes ${quoteEn(raw)} for "${label.en}" of action ${id}; units may not edit this column, the coordinator decides whether to take it.`,
+    });
+    return;
+  }
+  if (current.columns[column] === undefined) {
+    refuse('locked-column', {
+      ro: `Unitatea ${s.unit} propune pentru „${label.ro}” la acțiunea ${id} valoarea ${quoteRo(raw)}, dar planul master nu are această coloană; propunerea rămâne la decizia coordonatorului.`,
+      en: `Unit ${s.unit} proposes ${quoteEn(raw)} for "${label.en}" of action ${id}, but the master plan has no such column; the coordinator decides.`,
+    });
+    return;
+  }
+  const invalid = invalidReason(column, raw);
+  if (invalid) {
+    refuse('invalid-value', {
+      ro: `Valoarea trimisă de unitatea ${s.unit} pentru „${label.ro}” la acțiunea ${id} nu a fost preluată: ${invalid.ro}.`,
+      en: `The value unit ${s.unit} sent for "${label.en}" of action ${id} was not applied: ${invalid.en}.`,
+    });
+    return;
+  }
+
+  const cellKey = `${id}\u0000${column}`;
+  let cell = cells.get(cellKey);
+  if (!cell) {
+    cell = { id, column, proposals: [] };
+    cells.set(cellKey, cell);
+  }
+  cell.proposals.push({
+    submission: s,
+    baseText,
+    raw,
+    key: compareKey(column, raw),
+    value: writtenValue(column, raw),
+  });
 }
 
 function resolveCell(
@@ -671,7 +739,15 @@ function buildReport(
   summaries: SubmissionSummary[],
   applied: AppliedChange[],
   conflicts: Conflict[],
+  overridden: OverriddenChange[],
 ): MergeReport {
+  overridden.sort(
+    (a, b) =>
+      compareIds(a.rowId, b.rowId) ||
+      FIELDS.indexOf(a.column) - FIELDS.indexOf(b.column) ||
+      compareStrings(a.unit, b.unit) ||
+      compareSubmissionIds(a.submission, b.submission),
+  );
   for (const c of conflicts) c.values.sort((a, b) => bySubmission(a, b) || compareStrings(a.value, b.value));
   conflicts.sort(conflictOrder);
   summaries.sort(
@@ -702,6 +778,7 @@ function buildReport(
     submissions: summaries,
     applied,
     conflicts,
+    overridden,
     counts: { applied: applied.length, conflicts: conflicts.length, byKind, byUnit },
   };
 }

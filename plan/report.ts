@@ -75,6 +75,23 @@ export const Conflict = z.object({
 });
 export type Conflict = z.infer<typeof Conflict>;
 
+/**
+ * A change one submission made to a cell that a later submission of the same unit also changed (SPEC 5: the one
+ * issued from the newer revision wins, on the same revision the one received later). Not lost: named here.
+ */
+export const OverriddenChange = z.object({
+  rowId: z.string().min(1),
+  column: FieldName,
+  unit: z.string().min(1),
+  /** The submission whose change does not count. */
+  submission: z.string().min(1),
+  value: z.string(),
+  /** The later submission of the same unit whose change to this cell counts instead. */
+  by: z.string().min(1),
+  message: BilingualText,
+});
+export type OverriddenChange = z.infer<typeof OverriddenChange>;
+
 export const UnitCounts = z.object({
   applied: z.number().int().nonnegative(),
   conflicts: z.number().int().nonnegative(),
@@ -99,6 +116,8 @@ export const MergeReport = z.object({
   submissions: z.array(SubmissionSummary),
   applied: z.array(AppliedChange),
   conflicts: z.array(Conflict),
+  /** Changes overridden by a later submission of the same unit; absent in reports written before the rule. */
+  overridden: z.array(OverriddenChange).optional(),
   counts: MergeCounts,
 });
 export type MergeReport = z.infer<typeof MergeReport>;

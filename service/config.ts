@@ -46,6 +46,22 @@ export const Config = z
     rateLimitPerMinute: z.coerce.number().int().positive().default(600),
     /** Failed authentications per client address per 15 minutes before it is shut out. */
     authFailuresPer15Min: z.coerce.number().int().positive().default(50),
+    /**
+     * Rows a submission may hold that are not actions of its plan (added, without an id, unknown or repeated ids):
+     * at most the plan's action count and at most this; a submission with more is refused before it is stored.
+     */
+    maxExtraRows: z.coerce.number().int().nonnegative().default(500),
+    /**
+     * Behind a reverse proxy: which proxies' X-Forwarded-For / X-Forwarded-Proto to believe, as Express's `trust
+     * proxy` takes it (`loopback`, an address or subnet list, a hop count). Unset: none, the socket's address counts.
+     */
+    trustProxy: z.string().min(1).optional(),
+    /** Hours a page session lasts after sign-in. */
+    sessionHours: z.coerce
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(12),
     /** Days before a due date counts as due soon (SPEC 3). */
     soonDays: z.coerce.number().int().nonnegative().default(30),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -89,6 +105,9 @@ const ENV: Record<string, keyof Config> = {
   CAF_RATE_LIMIT: 'rateLimitPerMinute',
   CAF_AUTH_FAILURES: 'authFailuresPer15Min',
   CAF_SOON_DAYS: 'soonDays',
+  CAF_MAX_EXTRA_ROWS: 'maxExtraRows',
+  CAF_TRUST_PROXY: 'trustProxy',
+  CAF_SESSION_HOURS: 'sessionHours',
   CAF_LOG_LEVEL: 'logLevel',
   CAF_ADDIN_DIR: 'addinDir',
   CAF_SAMPLE_PLAN: 'samplePlan',

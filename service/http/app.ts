@@ -14,8 +14,9 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from '../config';
 import type { MergeRunner } from '../jobs/merge';
 import type { Store } from '../store/store';
-import { authenticate } from './auth';
+import { authenticate, sessionCookieOf, sessionOf, unauthorized } from './auth';
 import { errorHandler, sendError } from './errors';
+import { Lockout } from './lockout';
 import { apiRoutes } from './routes';
 import { reminderRoutes } from '../reminders/routes';
 import { mountMetrics } from '../admin/metrics';
@@ -34,6 +35,14 @@ export interface AppDeps {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** CAF_TRUST_PROXY as Express takes it: `true`/`false`, a hop count, or addresses, subnets and names (`loopback`). */
+export function trustProxyValue(setting: string): boolean | number | string {
+  if (setting === 'true') return true;
+  if (setting === 'false') return false;
+  if (/^\d+$/.test(setting)) return Number(setting);
+  return setting;
+}
+
 export function createApp(deps: AppDeps): Express {
   const { config } = deps;
   const logger = deps.logger ?? pino({ level: config.logLevel });
@@ -41,6 +50,11 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   mountMetrics(app, deps);
+  // Behind a reverse proxy (CAF_TRUST_PROXY): the client's address and scheme come from X-Forwarded-For/-Proto,
+  // so lockouts count per client, not per proxy, and the session cookie is Secure when the client used HTTPS.
+  if (config.trustProxy !== undefined) app.set('trust proxy', trustProxyValue(config.trustProxy));
+  // One lockout for every credential path: API tokens, sign-in, page sessions.
+  const lockout = new Lockout({ limit: config.authFailuresPer15Min, windowMs: 15 * 60_000 });
 
   app.use(
     pinoHttp({
@@ -88,25 +102,9 @@ export function createApp(deps: AppDeps): Express {
         }),
     }),
   );
-  // Failed authentications only: guessing tokens gets slow, honest clients are never held back by it.
-  api.use(
-    rateLimit({
-      windowMs: 15 * 60_000,
-      limit: config.authFailuresPer15Min,
-      standardHeaders: false,
-      legacyHeaders: false,
-      requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-      skipSuccessfulRequests: true,
-      handler: (_req, res) =>
-        sendError(res, 429, 'auth-rate-limited', {
-          ro: 'Prea multe încercări cu tokenuri greșite; încercați mai târziu.',
-          en: 'Too many attempts with wrong tokens; try again later.',
-        }),
-    }),
-  );
   api.use(cookieParser());
-  api.use(authenticate(deps.store, config));
-  api.use(apiRoutes({ ...deps, logger }));
+  api.use(authenticate(deps.store, config, lockout));
+  api.use(apiRoutes({ ...deps, logger, lockout }));
   api.use(reminderRoutes(deps));
   api.use((_req, res) =>
     sendError(res, 404, 'not-found', { ro: 'Nu există această adresă în API.', en: 'No such API endpoint.' }),
@@ -133,6 +131,13 @@ export function createApp(deps: AppDeps): Express {
         ],
       },
     },
+  });
+  // The page asks who its cookie belongs to: a cookie that names no live session counts as a failed credential.
+  app.get('/page-data/session', cookieParser(), (req, _res, next) => {
+    const secret = sessionCookieOf(req);
+    if (secret === undefined || sessionOf(deps.store, secret)) return next();
+    const error = lockout.failure(req, secret, unauthorized());
+    next(error.status === 429 ? error : undefined);
   });
   for (const { path: at, router } of deps.routers ?? []) app.use(at, pages, router);
 

@@ -1,11 +1,13 @@
 // Who is calling: a coordinator or a unit, by a Bearer token (the add-in, scripts) or by the httpOnly session
-// cookie the coordinator's page gets from POST /api/session. Writes made with the cookie must carry the custom
-// header X-CAF-CSRF (a browser cannot add it cross-site without a CORS grant) and, when the browser sends one, an
-// Origin that is the service's own.
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+// cookie the pages get from POST /api/session. The cookie holds a server-side session id (expiring, revocable,
+// carrying the role and unit of the token signed in with), never the token itself. Writes made with the cookie must
+// carry the custom header X-CAF-CSRF (a browser cannot add it cross-site without a CORS grant) and, when the browser
+// sends one, an Origin that is the service's own. Every credential that fails counts in the lockout (lockout.ts).
+import type { CookieOptions, NextFunction, Request, RequestHandler, Response } from 'express';
 import { CafError } from '../../plan/errors';
 import type { Config } from '../config';
-import type { Store, TokenRecord } from '../store/store';
+import type { SessionRecord, Store, TokenRecord } from '../store/store';
+import type { Lockout } from './lockout';
 
 export const SESSION_COOKIE = 'caf_session';
 export const CSRF_HEADER = 'x-caf-csrf';
@@ -16,6 +18,8 @@ export interface Principal {
   unit?: string;
   tokenId: string;
   via: 'bearer' | 'cookie';
+  /** The page session, for sign-out. */
+  sessionId?: string;
   /** For the audit log: `coordinator:ab12cd34ef56`, `unit:DMRU:ab12cd34ef56`. */
   actor: string;
 }
@@ -75,18 +79,59 @@ export function checkCsrf(req: Request, config: Config, via: Principal['via'] | 
   if (via === 'cookie' && req.headers[CSRF_HEADER] !== '1') throw bad();
 }
 
-/** Sets res.locals.principal when a valid token is presented; a presented but invalid token is a 401 at once. */
-export function authenticate(store: Store, config: Config): RequestHandler {
+export function sessionCookieOf(req: Request): string | undefined {
+  return (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+}
+
+/** The live session and token a cookie value names, or undefined. */
+export function sessionOf(
+  store: Store,
+  secret: string | undefined,
+): { session: SessionRecord; token: TokenRecord } | undefined {
+  return secret ? store.findSession(secret) : undefined;
+}
+
+/** Secure whenever the request came by HTTPS (through a trusted proxy too) or the service's public origin is. */
+function cookieOptions(req: Request, config: Config): CookieOptions {
+  return {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: req.secure || config.publicOrigin?.startsWith('https:') === true,
+    path: '/',
+  };
+}
+
+export function setSessionCookie(req: Request, res: Response, config: Config, session: SessionRecord, secret: string) {
+  res.cookie(SESSION_COOKIE, secret, {
+    ...cookieOptions(req, config),
+    expires: new Date(session.expiresAt),
+  });
+}
+
+export function clearSessionCookie(req: Request, res: Response, config: Config): void {
+  res.clearCookie(SESSION_COOKIE, cookieOptions(req, config));
+}
+
+/**
+ * Sets res.locals.principal when a valid token or session is presented; a presented but invalid one is a 401 at
+ * once (429 once its source or itself failed too often; a valid one is never refused for that).
+ */
+export function authenticate(store: Store, config: Config, lockout: Lockout): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const fromHeader = bearer(req);
-    const fromCookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    const secret = fromHeader ?? fromCookie;
-    if (secret === undefined) return next();
-    const token = store.findToken(secret);
-    if (!token) return next(unauthorized());
-    const via = fromHeader !== undefined ? 'bearer' : 'cookie';
-    checkCsrf(req, config, via);
-    res.locals.principal = principalOf(token, via);
+    if (fromHeader !== undefined) {
+      const token = store.findToken(fromHeader);
+      if (!token) return next(lockout.failure(req, fromHeader, unauthorized()));
+      checkCsrf(req, config, 'bearer');
+      res.locals.principal = principalOf(token, 'bearer');
+      return next();
+    }
+    const fromCookie = sessionCookieOf(req);
+    if (fromCookie === undefined) return next();
+    const found = sessionOf(store, fromCookie);
+    if (!found) return next(lockout.failure(req, fromCookie, unauthorized()));
+    checkCsrf(req, config, 'cookie');
+    res.locals.principal = { ...principalOf(found.token, 'cookie'), sessionId: found.session.id };
     next();
   };
 }

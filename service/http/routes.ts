@@ -11,27 +11,32 @@ import { resolveConflict } from '../jobs/resolve';
 import type { MergeRunner } from '../jobs/merge';
 import { importWorkbook, PLAN_ID_RE } from '../sources/import';
 import { UnitCode } from '../../plan/api';
-import { submitRows, submitWorkbook } from '../sources/intake';
+import { receiptPage, RECEIPT_PAGE, submitRows, submitWorkbook } from '../sources/intake';
+import { Receipt } from '../../plan/api';
 import { diffPlans } from '../store/diff';
 import type { PlanRecord, Store } from '../store/store';
 import {
   checkCsrf,
+  clearSessionCookie,
   forbidden,
   principal,
   principalOf,
   requireAuth,
   requireCoordinator,
-  SESSION_COOKIE,
+  sessionCookieOf,
+  sessionOf,
+  setSessionCookie,
   unauthorized,
   type Principal,
 } from './auth';
+import type { Lockout } from './lockout';
 import { notFound } from './errors';
 import { healthHandler } from '../admin/health';
 import { localToday, progressCsv, progressOf } from './progress';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-const PlanId = z.string().regex(PLAN_ID_RE, 'a plan id: lower-case letters, digits and -');
+const PlanId = z.string().regex(PLAN_ID_RE, 'a plan id: letters, digits, dot, _ and -');
 const Revision = z.coerce.number().int().positive().max(1_000_000_000);
 const RowKey = z.string().regex(/^\d{1,12}$/, 'a number');
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
@@ -47,6 +52,12 @@ const ResolveBody = z.union([
   z.strictObject({ keep: z.literal(true) }),
 ]);
 const EditableBody = z.strictObject({ editable: z.array(z.enum(FIELDS)).max(FIELDS.length) });
+/** A page of a long list: `offset` items skipped, at most `limit` given; the total is in X-Total-Count. */
+const Page = (max: number) =>
+  z.object({
+    offset: z.coerce.number().int().nonnegative().max(10_000_000).optional(),
+    limit: z.coerce.number().int().positive().max(max).optional(),
+  });
 
 /** A safe name for Content-Disposition: ASCII letters, digits, dot, dash. */
 function attachment(res: Response, name: string): void {
@@ -77,9 +88,11 @@ export function apiRoutes(deps: {
   config: Config;
   merges: MergeRunner;
   logger: Logger;
+  lockout: Lockout;
   now?: () => Date;
 }): Router {
-  const { store, config, merges } = deps;
+  const { store, config, merges, lockout } = deps;
+  const bounds = { maxExtraRows: config.maxExtraRows };
   const now = deps.now ?? (() => new Date());
   const r = express.Router();
   const json = express.json({ limit: config.maxJsonBytes, strict: true, type: 'application/json' });
@@ -121,16 +134,12 @@ export function apiRoutes(deps: {
     checkCsrf(req, config, 'login');
     const { token } = SessionBody.parse(req.body);
     const record = store.findToken(token);
-    if (!record) throw unauthorized();
-    res.cookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: req.secure,
-      path: '/',
-      maxAge: 12 * 3600 * 1000,
-    });
+    if (!record) throw lockout.failure(req, token, unauthorized());
+    // The cookie gets a session of its own, never the token: it expires, and signing out ends it on the server.
+    const { secret, record: session } = store.createSession(record.id, config.sessionHours);
+    setSessionCookie(req, res, config, session, secret);
     const p = principalOf(record, 'cookie');
-    store.audit(p.actor, 'session.opened');
+    store.audit(p.actor, 'session.opened', session.id, { expiresAt: session.expiresAt });
     res.json({ role: p.role, unit: p.unit ?? null });
   });
 
@@ -139,8 +148,12 @@ export function apiRoutes(deps: {
     res.json({ role: p.role, unit: p.unit ?? null, via: p.via });
   });
 
-  r.delete('/session', (_req, res) => {
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+  r.delete('/session', (req, res) => {
+    const found = sessionOf(store, sessionCookieOf(req));
+    if (found && store.revokeSession(found.session.id)) {
+      store.audit(principalOf(found.token, 'cookie').actor, 'session.closed', found.session.id);
+    }
+    clearSessionCookie(req, res, config);
     res.status(204).end();
   });
 
@@ -168,7 +181,7 @@ export function apiRoutes(deps: {
       ...plan,
       actions: current.actions.length,
       units: current.units,
-      openConflicts: store.listConflicts(plan.id, 'open').length,
+      openConflicts: store.countConflicts(plan.id, 'open'),
       lastMerge: store.lastMerge(plan.id) ?? null,
     });
   });
@@ -249,12 +262,13 @@ export function apiRoutes(deps: {
     const p = principal(res);
     const caller = { actor: p.actor, ...(p.unit ? { unit: p.unit } : {}) };
     const intake = req.is('application/json')
-      ? await submitRows(store, { planId: plan.id, body: req.body, source: 'addin', caller })
+      ? await submitRows(store, { planId: plan.id, body: req.body, source: 'addin', caller, bounds })
       : await submitWorkbook(store, {
           planId: plan.id,
           bytes: bytesOf(req),
           source: 'upload',
           caller,
+          bounds,
           ...(fileNameOf(req) ? { fileName: fileNameOf(req) } : {}),
         });
     res.status(intake.duplicate ? 200 : 201).json(intake.receipt);
@@ -288,7 +302,15 @@ export function apiRoutes(deps: {
     const s = store.getSubmission(id);
     const p = principal(res);
     if (!s || (p.role === 'unit' && s.unit !== p.unit)) throw notFound({ ro: 'Trimiterea', en: 'The submission' });
-    res.json(s);
+    res.json({ ...s, receipt: receiptPage(Receipt.parse(s.receipt)) });
+  });
+
+  r.get('/submissions/:id/receipt', requireAuth(), (req, res) => {
+    const s = store.getSubmission(RowKey.parse(req.params.id));
+    const p = principal(res);
+    if (!s || (p.role === 'unit' && s.unit !== p.unit)) throw notFound({ ro: 'Trimiterea', en: 'The submission' });
+    const q = Page(1000).parse(req.query);
+    res.json(receiptPage(Receipt.parse(s.receipt), q.offset ?? 0, q.limit ?? RECEIPT_PAGE));
   });
 
   r.get('/submissions/:id/file', ...coordinator, (req, res) => {
@@ -338,8 +360,14 @@ export function apiRoutes(deps: {
 
   r.get('/plans/:planId/conflicts', ...coordinator, (req, res) => {
     const plan = planOf(req);
-    const q = z.object({ status: z.enum(['open', 'resolved']).optional() }).parse(req.query);
-    res.json(store.listConflicts(plan.id, q.status));
+    const q = Page(1000)
+      .extend({ status: z.enum(['open', 'resolved']).optional() })
+      .parse(req.query);
+    const offset = q.offset ?? 0;
+    const limit = q.limit ?? 1000;
+    const total = store.countConflicts(plan.id, q.status);
+    res.setHeader('X-Total-Count', String(total));
+    res.json(store.listConflicts(plan.id, q.status, { offset, limit }));
   });
 
   r.post('/conflicts/:id/resolve', ...coordinator, json, async (req, res) => {
@@ -393,7 +421,7 @@ export function apiRoutes(deps: {
     res.json({
       plan,
       lastMerge: store.lastMerge(plan.id) ?? null,
-      openConflicts: store.listConflicts(plan.id, 'open').length,
+      openConflicts: store.countConflicts(plan.id, 'open'),
       units: current.units.map((u) => {
         const s = latest.get(u.code);
         return {

@@ -11,7 +11,7 @@ import { SCHEMA_VERSION, type Bilingual } from '../../plan/model';
 import { MergeReport, type SubmissionSummary } from '../../plan/report';
 import { writeMergedWorkbook } from '../xlsx/merged';
 import { readWorkbookGrid } from '../xlsx/read';
-import { MergeBusyError, type MergeRecord, type Store, type SubmissionRecord } from '../store/store';
+import { MergeBusyError, type MergeRecord, type Store } from '../store/store';
 
 export interface MergeRunnerOptions {
   /** Test hook (CAF_TEST_PAUSE_MERGE_MS): sleep after the blobs are written, before the final transaction. */
@@ -19,10 +19,6 @@ export interface MergeRunnerOptions {
   logger?: Logger;
 }
 
-const SUPERSEDED: Bilingual = {
-  ro: 'Înlocuită de o trimitere mai nouă a aceleiași unități.',
-  en: 'Superseded by a newer submission of the same unit.',
-};
 const UNKNOWN_BASE: Bilingual = {
   ro: 'Revizia din care a fost emisă copia nu mai există.',
   en: 'The revision the copy was issued from does not exist.',
@@ -94,17 +90,11 @@ export class MergeRunner {
     const pending = store.listSubmissions(plan.id, { outcome: 'pending', upTo: merge.upToSubmission, limit: 100_000 });
     if (pending.length === 0) return store.finishMerge({ mergeId: merge.id, submissions: [] }, actor);
 
-    // The latest submission of each unit counts; ids grow with arrival, so the highest id is the latest.
-    const latest = new Map<string, SubmissionRecord>();
-    for (const s of pending) latest.set(s.unit, s);
+    // Every submission counts (SPEC 5): where two of one unit change the same cell, mergePlans keeps the newer.
     const extra: SubmissionSummary[] = [];
     const inputs: SubmissionInput[] = [];
     for (const s of pending) {
       const summary = { id: s.id, unit: s.unit, baseRevision: s.baseRevision, receivedAt: s.receivedAt };
-      if (latest.get(s.unit) !== s) {
-        extra.push({ ...summary, outcome: 'superseded', reason: SUPERSEDED });
-        continue;
-      }
       const base = store.revisionPlan(plan.id, s.baseRevision);
       if (!base) {
         extra.push({ ...summary, outcome: 'refused', reason: UNKNOWN_BASE });

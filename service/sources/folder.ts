@@ -56,8 +56,12 @@ interface Seen {
   ino: number;
 }
 
-/** Lock and temporary files of Excel, LibreOffice, browsers and copy tools: never submissions, never touched. */
-const IGNORED = [/^~\$/, /^\./, /~$/, /\.(tmp|temp|part|partial|crdownload|download)$/i];
+/**
+ * Lock and temporary files of Excel, LibreOffice, browsers and copy tools: never submissions, never touched (a lock
+ * file moved away would break the program that holds it). Any other name, a leading dot included (`.copie.xlsx`,
+ * macOS's `._copie.xlsx`), is taken or refused with a note like every file.
+ */
+const IGNORED = [/^~\$/, /^\.~lock\..*#$/, /~$/, /\.(tmp|temp|part|partial|crdownload|download)$/i];
 
 const refusal = (code: string, ro: string, en: string) => ({ code, reason: { ro, en } });
 

@@ -11,7 +11,8 @@ import type { PlanRecord, Store } from '../store/store';
 import { ReminderStore } from '../reminders/store';
 import { SERVICE_READ_LIMITS } from './intake';
 
-export const PLAN_ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** A plan id as the team writes it in `_caf_plan` (`PS1-CAF-2022`): kept exactly, never lower-cased. */
+export const PLAN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function slugify(text: string): string {
   return text
@@ -50,7 +51,9 @@ export async function importWorkbook(
   const name = (input.name ?? read.sheet).slice(0, 200);
   let id = input.planId ?? read.meta?.planId ?? (slugify(name) || 'plan');
   if (!PLAN_ID_RE.test(id)) id = slugify(id) || 'plan';
-  if (store.getPlan(id)) {
+  // Ids are kept as written but must not differ by case alone: a link or a person reading one aloud mixes them up.
+  const taken = store.listPlans().find((p) => p.id.toLowerCase() === id.toLowerCase());
+  if (taken) {
     if (input.planId) {
       throw new CafError(
         'plan-exists',
@@ -71,6 +74,8 @@ export async function importWorkbook(
   const prepared = await prepareWorkbook(input.bytes, read, meta);
   // The revision's Plan is read from the prepared workbook itself, so rows and columns match the stored bytes.
   const plan = readPlan(await readWorkbookGrid(prepared));
+  const findings = validatePlan(plan);
+  refuseDuplicateIds(findings);
   const original = store.blobs.put(input.bytes);
   const blob = store.blobs.put(prepared);
   const record = store.createPlan({
@@ -84,8 +89,33 @@ export async function importWorkbook(
   store.audit(input.actor, 'plan.imported', id, { name, original, prepared: blob, actions: plan.actions.length });
   return {
     plan: record,
-    findings: validatePlan(plan),
+    findings,
     actions: plan.actions.length,
     units: plan.units.map((u) => u.code),
   };
+}
+
+/**
+ * Rows are matched by id: with an id twice, the unit that owns the second row could never update it and another
+ * unit's value would land on the first. Such a plan is refused, the rows named, before anything is stored.
+ */
+function refuseDuplicateIds(findings: Finding[]): void {
+  const duplicates = findings.filter((f) => f.rule === 'id-duplicate');
+  if (duplicates.length === 0) return;
+  const shown = duplicates.slice(0, 20);
+  const more = duplicates.length - shown.length;
+  throw new CafError(
+    'plan-duplicate-ids',
+    {
+      ro:
+        `Planul nu a fost importat: ID-urile acțiunilor nu sunt unice. ${shown.map((f) => f.message.ro).join(' ')}` +
+        (more > 0 ? ` Încă ${more} asemenea.` : '') +
+        ' Dați fiecărei acțiuni un ID al ei și importați din nou.',
+      en:
+        `The plan was not imported: the actions' IDs are not unique. ${shown.map((f) => f.message.en).join(' ')}` +
+        (more > 0 ? ` ${more} more like these.` : '') +
+        ' Give each action an ID of its own and import again.',
+    },
+    422,
+  );
 }

@@ -9,7 +9,7 @@ import type { Bilingual, PlanMeta } from '../../plan/model';
 import { readWorkbookGrid } from '../xlsx/read';
 import { sha256 } from '../store/blobs';
 import type { Store } from '../store/store';
-import { submitWorkbook, type Intake } from './intake';
+import { IntakeRefusal, SERVICE_READ_LIMITS, submitWorkbook, type Intake } from './intake';
 
 export type Taken =
   { kind: 'taken'; intake: Intake } | { kind: 'refused'; code: string; reason: Bilingual; meta: PlanMeta | null };
@@ -34,7 +34,7 @@ export async function takeWorkbook(
 ): Promise<Taken> {
   let meta: PlanMeta | null = null;
   try {
-    meta = readPlan(await readWorkbookGrid(input.bytes)).meta;
+    meta = readPlan(await readWorkbookGrid(input.bytes, SERVICE_READ_LIMITS)).meta;
     if (!meta) throw new CafError('submission-not-a-copy', NOT_A_COPY, 422);
     if (!meta.unit) throw new CafError('submission-not-a-copy', NO_UNIT, 422);
     const intake = await submitWorkbook(store, {
@@ -49,14 +49,15 @@ export async function takeWorkbook(
   } catch (caught) {
     const error = asUserError(caught);
     if (!error) throw caught;
-    store.audit(input.actor, 'submission.refused', input.fileName, {
-      source: input.source,
-      code: error.code,
-      reason: error.messages,
-      sha256: sha256(input.bytes),
-      planId: meta?.planId ?? null,
-      unit: meta?.unit ?? null,
-    });
+    if (!(error instanceof IntakeRefusal))
+      store.audit(input.actor, 'submission.refused', input.fileName, {
+        source: input.source,
+        code: error.code,
+        reason: error.messages,
+        sha256: sha256(input.bytes),
+        planId: meta?.planId ?? null,
+        unit: meta?.unit ?? null,
+      });
     return { kind: 'refused', code: error.code, reason: error.messages, meta };
   }
 }

@@ -160,4 +160,20 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX reminder_log_by_status ON reminder_log (status, next_attempt_at);
   `,
+  // Page sign-ins (issue 14): the cookie holds a session id, never the API token. Only the id's hash is kept; a
+  // session carries the role and unit of the token it was opened with and dies with it (revoked or expired).
+  `
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    token_id TEXT NOT NULL REFERENCES tokens(id),
+    role TEXT NOT NULL CHECK (role IN ('coordinator', 'unit')),
+    unit TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    revoked_at TEXT,
+    CHECK ((role = 'unit') = (unit IS NOT NULL))
+  );
+  CREATE INDEX sessions_by_token ON sessions (token_id);
+  `,
 ];

@@ -102,6 +102,17 @@ export interface TokenRecord {
   revokedAt: string | null;
 }
 
+/** A page sign-in: the cookie holds its secret id; role and unit are the token's. */
+export interface SessionRecord {
+  id: string;
+  tokenId: string;
+  role: Role;
+  unit: string | null;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
 export interface AuditRecord {
   id: number;
   at: string;
@@ -248,6 +259,20 @@ function toToken(r: Row): TokenRecord {
 
 /** A token as handed to its holder: `caf_` and 43 base64url characters (256 random bits). */
 const TOKEN_RE = /^caf_[A-Za-z0-9_-]{43}$/;
+/** A page session id as the cookie holds it: `cafs_` and 43 base64url characters. */
+const SESSION_RE = /^cafs_[A-Za-z0-9_-]{43}$/;
+
+function toSession(r: Row): SessionRecord {
+  return {
+    id: str(r.id),
+    tokenId: str(r.token_id),
+    role: str(r.role) as Role,
+    unit: strOrNull(r.unit),
+    createdAt: str(r.created_at),
+    expiresAt: str(r.expires_at),
+    revokedAt: strOrNull(r.revoked_at),
+  };
+}
 
 export class Store {
   readonly db: Database.Database;
@@ -615,11 +640,29 @@ export class Store {
 
   // ---------------------------------------------------------------- conflicts
 
-  listConflicts(planId: string, status?: 'open' | 'resolved'): ConflictRecord[] {
+  /** In id order; `page` for one page of them (the API answers in bounded size). */
+  listConflicts(
+    planId: string,
+    status?: 'open' | 'resolved',
+    page: { offset: number; limit: number } = { offset: 0, limit: -1 },
+  ): ConflictRecord[] {
     const rows = status
-      ? this.db.prepare('SELECT * FROM conflicts WHERE plan_id = ? AND status = ? ORDER BY id').all(planId, status)
-      : this.db.prepare('SELECT * FROM conflicts WHERE plan_id = ? ORDER BY id').all(planId);
+      ? this.db
+          .prepare('SELECT * FROM conflicts WHERE plan_id = ? AND status = ? ORDER BY id LIMIT ? OFFSET ?')
+          .all(planId, status, page.limit, page.offset)
+      : this.db
+          .prepare('SELECT * FROM conflicts WHERE plan_id = ? ORDER BY id LIMIT ? OFFSET ?')
+          .all(planId, page.limit, page.offset);
     return (rows as Row[]).map(toConflict);
+  }
+
+  countConflicts(planId: string, status?: 'open' | 'resolved'): number {
+    const r = (
+      status
+        ? this.db.prepare('SELECT COUNT(*) AS n FROM conflicts WHERE plan_id = ? AND status = ?').get(planId, status)
+        : this.db.prepare('SELECT COUNT(*) AS n FROM conflicts WHERE plan_id = ?').get(planId)
+    ) as Row;
+    return Number(r.n);
   }
 
   getConflict(id: number): ConflictRecord | undefined {
@@ -735,6 +778,57 @@ export class Store {
       .prepare('SELECT COUNT(*) AS n FROM tokens WHERE role = ? AND revoked_at IS NULL')
       .get(role) as Row;
     return Number(r.n);
+  }
+
+  // ---------------------------------------------------------------- page sessions
+
+  /** A page session for a live token; the caller puts `secret` in the cookie once, only its hash is kept. */
+  createSession(tokenId: string, hours: number): { secret: string; record: SessionRecord } {
+    const token = this.getToken(tokenId);
+    if (!token || token.revokedAt !== null) throw new Error(`session: token ${tokenId} is not live`);
+    const secret = 'cafs_' + randomBytes(32).toString('base64url');
+    const id = randomBytes(6).toString('hex');
+    const at = new Date();
+    const expires = new Date(at.getTime() + hours * 3600_000);
+    this.db.transaction(() => {
+      // Sessions long expired are of no use to anyone: dropped as new ones come.
+      this.db
+        .prepare('DELETE FROM sessions WHERE expires_at < ?')
+        .run(new Date(at.getTime() - 7 * 86_400_000).toISOString());
+      this.db
+        .prepare(
+          'INSERT INTO sessions (id, hash, token_id, role, unit, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(id, sha256(secret), token.id, token.role, token.unit, at.toISOString(), expires.toISOString());
+    })();
+    return { secret, record: this.getSession(id)! };
+  }
+
+  /** The live session a cookie value names: not revoked, not expired, its token not revoked. */
+  findSession(secret: string, at: Date = new Date()): { session: SessionRecord; token: TokenRecord } | undefined {
+    if (!SESSION_RE.test(secret)) return undefined;
+    const r = this.db
+      .prepare(
+        `SELECT s.* FROM sessions s JOIN tokens t ON t.id = s.token_id
+         WHERE s.hash = ? AND s.revoked_at IS NULL AND t.revoked_at IS NULL AND s.expires_at > ?`,
+      )
+      .get(sha256(secret), at.toISOString()) as Row | undefined;
+    if (!r) return undefined;
+    const session = toSession(r);
+    return { session, token: this.getToken(session.tokenId)! };
+  }
+
+  getSession(id: string): SessionRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+    return r ? toSession(r) : undefined;
+  }
+
+  /** Ends a session (sign-out); false when it was not live. */
+  revokeSession(id: string): boolean {
+    return (
+      this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now(), id).changes >
+      0
+    );
   }
 
   // ---------------------------------------------------------------- audit

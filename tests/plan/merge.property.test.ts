@@ -171,7 +171,7 @@ describe('mergePlans properties', () => {
     );
   });
 
-  it('every changed cell of every submission is applied or in a conflict, never silently dropped', () => {
+  it('every changed cell of every submission is applied, overridden by a newer one of its unit, or a conflict', () => {
     fc.assert(
       fc.property(scenario, (sc) => {
         const input = build(sc);
@@ -183,7 +183,9 @@ describe('mergePlans properties', () => {
 
         for (const s of input.submissions) {
           const outcome = report.submissions.find((x) => x.id === s.id)!.outcome;
-          if (outcome !== 'merged') continue;
+          if (outcome === 'refused') continue;
+          // Every submission of a unit counts (SPEC 5): none is set aside whole.
+          expect(outcome, s.id).toBe('merged');
           const baseById = new Map(s.base.actions.map((a) => [a.id, a]));
           const mentioned = (rowId: string | null, column: Field | null): boolean =>
             report.conflicts.some(
@@ -208,8 +210,24 @@ describe('mergePlans properties', () => {
               );
               const alreadyThere = finalText.has(row.id!) && sameValue(column, finalText.get(row.id!)![column], value);
               const reported = mentioned(row.id, column) || mentioned(row.id, null);
+              // Overridden: named, by a submission of the same unit issued from a newer revision, or from the same
+              // one and received later, that changed this cell too.
+              const overridden = (report.overridden ?? []).some((o) => {
+                if (o.rowId !== row.id || o.column !== column || o.submission !== s.id) return false;
+                const by = input.submissions.find((x) => x.id === o.by)!;
+                const byRow = by.rows.find((r) => r.id === row.id);
+                const newer =
+                  by.baseRevision > s.baseRevision ||
+                  (by.baseRevision === s.baseRevision && Date.parse(by.receivedAt) >= Date.parse(s.receivedAt));
+                return (
+                  by.unit === s.unit &&
+                  newer &&
+                  byRow?.values[column] !== undefined &&
+                  !sameValue(column, byRow.values[column]!, by.base.actions.find((a) => a.id === row.id)!.text[column])
+                );
+              });
               expect(
-                appliedHere || alreadyThere || reported,
+                appliedHere || alreadyThere || reported || overridden,
                 `${s.id} ${row.id} ${column} ${JSON.stringify(value)}`,
               ).toBe(true);
             }

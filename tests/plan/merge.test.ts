@@ -353,7 +353,27 @@ describe('mergePlans: conflicts', () => {
 });
 
 describe('mergePlans: submissions', () => {
-  it('several submissions of one unit: the latest counts, the others are superseded and apply nothing', () => {
+  // The defect of issue 14: a unit's second partial submission made the first one `superseded`, and the cell the
+  // first receipt promised stayed empty.
+  it('two partial submissions of one unit: both are applied, each compared with its own base', () => {
+    const partial = (id: string, values: Partial<Record<Field, string>>, receivedAt: string) =>
+      submission('DMRU', [{ id, values }], { scope: 'partial', receivedAt });
+    const first = partial('3.1.2', { monitoring: 'Instruire ținută în martie' }, '2023-03-01T08:00:00Z');
+    const second = partial('3.2.1', { status: 'În curs' }, '2023-03-01T09:00:00Z');
+    const result = merge([second, first]);
+    expect(result.report.applied.map((a) => [a.rowId, a.column, a.to, a.submission])).toEqual([
+      ['3.1.2', 'monitoring', 'Instruire ținută în martie', first.id],
+      ['3.2.1', 'status', 'În curs', second.id],
+    ]);
+    expect(result.report.submissions.map((s) => [s.id, s.outcome])).toEqual([
+      [first.id, 'merged'],
+      [second.id, 'merged'],
+    ]);
+    expect(result.report.conflicts).toEqual([]);
+    expect(result.report.overridden).toEqual([]);
+  });
+
+  it('one cell changed by two submissions of one unit on one revision: the one received later wins, named', () => {
     const early = submission('SMI', copyRows(base, { '4.4.2': { status: 'În curs', monitoring: 'prima versiune' } }), {
       receivedAt: '2023-03-01T08:00:00+02:00',
     });
@@ -361,13 +381,50 @@ describe('mergePlans: submissions', () => {
       receivedAt: '2023-03-01T07:30:00Z',
     });
     const result = merge([late, early]);
-    expect(result.report.applied.map((a) => [a.column, a.to, a.submission])).toEqual([['status', 'Realizat', late.id]]);
-    expect(result.report.conflicts).toEqual([]);
-    expect(result.report.submissions.map((s) => [s.id, s.outcome])).toEqual([
-      [early.id, 'superseded'],
-      [late.id, 'merged'],
+    // The status both changed: the later one; the monitoring note only the early one changed: kept.
+    expect(result.report.applied.map((a) => [a.column, a.to, a.submission])).toEqual([
+      ['monitoring', 'prima versiune', early.id],
+      ['status', 'Realizat', late.id],
     ]);
-    expect(result.report.submissions[0]!.reason?.ro).toContain(late.id);
+    expect(result.report.conflicts).toEqual([]);
+    expect(result.report.overridden).toEqual([
+      expect.objectContaining({
+        rowId: '4.4.2',
+        column: 'status',
+        submission: early.id,
+        value: 'În curs',
+        by: late.id,
+      }),
+    ]);
+    expect(result.report.overridden![0]!.message.en).toContain('received later');
+    expect(result.report.submissions.every((s) => s.outcome === 'merged')).toBe(true);
+  });
+
+  it('an older copy arriving after a newer submission cannot undo the newer one’s cells', () => {
+    const rev4 = withCells(base, { '3.1.2': { status: 'În curs' } }, 4);
+    const newer = submission('DMRU', [{ id: '3.1.2', values: { status: 'Realizat', monitoring: 'Gata' } }], {
+      base: rev4,
+      baseRevision: 4,
+      scope: 'partial',
+      receivedAt: '2023-03-01T08:00:00Z',
+    });
+    // Issued from revision 3 and sent a day later: its status is overridden, its own other change is kept.
+    const older = submission(
+      'DMRU',
+      copyRows(base, { '3.1.2': { status: 'Parțial realizat' }, '3.2.1': { status: 'Amânat' } }),
+      { receivedAt: '2023-03-02T08:00:00Z' },
+    );
+    const result = merge([older, newer], rev4, { currentRevision: 4, newRevision: 5 });
+    expect(result.report.applied.map((a) => [a.rowId, a.column, a.to, a.submission])).toEqual([
+      ['3.1.2', 'monitoring', 'Gata', newer.id],
+      ['3.1.2', 'status', 'Realizat', newer.id],
+      ['3.2.1', 'status', 'Amânat', older.id],
+    ]);
+    expect(result.report.overridden!.map((o) => [o.rowId, o.column, o.submission, o.by])).toEqual([
+      ['3.1.2', 'status', older.id, newer.id],
+    ]);
+    expect(result.report.overridden![0]!.message.ro).toContain('revizie mai nouă');
+    expect(result.report.conflicts).toEqual([]);
   });
 
   it('a copy of another plan is refused with a reason', () => {

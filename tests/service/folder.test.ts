@@ -158,6 +158,21 @@ describe('drop folder', () => {
       expect(readFileSync(path.join(source.archiveDir, name)).equals(Buffer.from(bytes))).toBe(true);
   });
 
+  // Issue 14: a name with a leading dot stayed in the inbox forever, with no note.
+  it('refuses a file whose name starts with a dot with a note, like any other it cannot take', async () => {
+    drop('.ascuns.xlsx', new Uint8Array([1, 2, 3]));
+    drop('._DMRU.xlsx', new Uint8Array([0, 5, 22, 7]));
+    const scan = await scanTwice();
+    expect(scan.outcomes.map((o) => [o.file, o.kind])).toEqual([
+      ['._DMRU.xlsx', 'refused'],
+      ['.ascuns.xlsx', 'refused'],
+    ]);
+    expect(readdirSync(inbox).sort()).toEqual(['refused']);
+    const notes = readdirSync(source.refusedDir).filter((n) => n.endsWith('.reason.txt'));
+    expect(notes).toHaveLength(2);
+    for (const note of notes) expect(readFileSync(path.join(source.refusedDir, note), 'utf8')).toMatch(/Motiv: .+/);
+  });
+
   it('ignores lock and temporary files, and never follows a symbolic link', async () => {
     const bytes = await fx.copy('DMRU');
     drop('~$DMRU.xlsx', new Uint8Array([1, 2, 3]));

@@ -197,7 +197,7 @@ describe('caf-plan merge on department copies of the Sector 1 plan', () => {
     expect(text(plan, '3.2.3', 'status')).toBe('În curs');
   });
 
-  it('never applies added, deleted or unidentifiable rows, and counts only the latest copy of a unit', async () => {
+  it('never applies added, deleted or unidentifiable rows; of two copies of a unit the later wins a cell both changed', async () => {
     const older = await departmentCopy('SMI', (set) => set('1.3.1', 'status', 'Amânat'));
     const latest = await departmentCopy('SMI', (set, ws, plan) => {
       set('1.3.1', 'status', 'În curs');
@@ -212,9 +212,12 @@ describe('caf-plan merge on department copies of the Sector 1 plan', () => {
     });
     const { report, plan } = await merge([older, latest]);
     const outcome = Object.fromEntries(report.submissions.map((s) => [s.id, s.outcome]));
-    expect(outcome[path.basename(older)]).toBe('superseded');
+    expect(outcome[path.basename(older)]).toBe('merged');
     expect(outcome[path.basename(latest)]).toBe('merged');
     expect(text(plan, '1.3.1', 'status')).toBe('În curs');
+    expect(report.overridden?.map((o) => [o.rowId, o.column, o.submission, o.by])).toEqual([
+      ['1.3.1', 'status', path.basename(older), path.basename(latest)],
+    ]);
     const kinds = new Set(report.conflicts.map((c) => c.kind));
     expect(kinds).toEqual(new Set(['unknown-row', 'row-deleted', 'row-added']));
     expect(plan.actions.map((a) => a.id)).toContain('2.3.2');

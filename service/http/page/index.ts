@@ -11,7 +11,7 @@ import { CONFLICT_KINDS } from '../../../plan/report';
 import { DEADLINE_STATES } from '../../../plan/state';
 import { STATUSES } from '../../../plan/status';
 import type { Store } from '../../store/store';
-import { SESSION_COOKIE } from '../auth';
+import { sessionCookieOf, sessionOf } from '../auth';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -36,7 +36,8 @@ export function coordinatorPage(deps: { store: Store }): Router {
   });
   // Only the page's own files, by name: the folder also holds this TypeScript source.
   r.get('/page/:file', (req, res, next) => {
-    const type = FILES[req.params.file];
+    // Own properties only: `__proto__`, `constructor` are names a request can carry, never files.
+    const type = Object.hasOwn(FILES, req.params.file) ? FILES[req.params.file] : undefined;
     if (!type) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.type(type).sendFile(path.join(here, req.params.file));
@@ -48,8 +49,7 @@ export function coordinatorPage(deps: { store: Store }): Router {
   // Who the session cookie belongs to, answered 200 either way: the page asks this on every load, and a 401 from
   // /api/session would land in the browser console of every visitor who is not signed in yet.
   r.get('/page-data/session', cookieParser(), (req, res) => {
-    const secret = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    const token = secret ? deps.store.findToken(secret) : undefined;
+    const token = sessionOf(deps.store, sessionCookieOf(req))?.token;
     res.setHeader('Cache-Control', 'no-store');
     res.json(token ? { role: token.role, unit: token.unit } : { role: null, unit: null });
   });
