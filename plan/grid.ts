@@ -274,8 +274,15 @@ function applyChoice(match: HeaderMatch, choice: ColumnChoice | undefined, sheet
   if (!choice) return match;
   const columns = { ...match.columns };
   const headers = { ...match.headers };
-  for (const [column, c] of Object.entries(choice) as [MappedColumn, number][]) {
-    if (!Number.isInteger(c) || c < 0) continue;
+  const chosen = Object.entries(choice).filter(([, c]) => Number.isInteger(c) && c >= 0) as [MappedColumn, number][];
+  // A column the user gave to a field no longer feeds the field the reader had guessed for it.
+  for (const [guessed, c] of Object.entries(columns) as [MappedColumn, number][]) {
+    if (choice[guessed] === undefined && chosen.some(([, cc]) => cc === c)) {
+      delete columns[guessed];
+      delete headers[guessed];
+    }
+  }
+  for (const [column, c] of chosen) {
     columns[column] = c;
     headers[column] = text(sheet.rows[match.row]?.[c]) || text(sheet.rows[match.top]?.[c]);
   }
@@ -1257,4 +1264,34 @@ function readPlanUnsafe(workbook: WorkbookGrid, options: ReadOptions): Plan {
     });
   }
   return plan;
+}
+
+/** One line of what the reader understood: a field, its column's letter and the header text it was recognised by. */
+export interface MappedField {
+  field: MappedColumn;
+  column: string;
+  header: string;
+}
+
+export interface ColumnMapping {
+  sheet: string;
+  /** 1-based, as Excel numbers rows; -1 when no header was found. */
+  headerRow: number;
+  /** The other sheets read as part of the plan, each with its header row (1-based). */
+  moreSheets: { sheet: string; headerRow: number }[];
+  fields: MappedField[];
+}
+
+/** What `validate` and the add-in's Validate view show: the header row used and each field's column (SPEC 2). */
+export function columnMapping(plan: Plan): ColumnMapping {
+  const all: Partial<Record<MappedColumn, number>> = { ...plan.columns, ...plan.layoutColumns };
+  const fields = MAPPED_COLUMNS.filter((f) => all[f] !== undefined)
+    .map((f) => ({ field: f, column: columnLetters(all[f]!), header: plan.headers?.[f] ?? '' }))
+    .sort((a, b) => all[a.field]! - all[b.field]!);
+  return {
+    sheet: plan.sheet,
+    headerRow: plan.headerRow < 0 ? -1 : plan.headerRow + 1,
+    moreSheets: (plan.moreSheets ?? []).map((s) => ({ sheet: s.sheet, headerRow: s.headerRow + 1 })),
+    fields,
+  };
 }
