@@ -9,7 +9,7 @@ import { readPlan } from '../../plan/grid';
 import type { Plan } from '../../plan/model';
 import { validatePlan } from '../../plan/validate';
 import { readWorkbookFile } from '../../service/xlsx/read';
-import { LAYOUT_DIR, SEED_DUE, VARIANTS, seed, type SeedAction } from '../support/layouts';
+import { LAYOUT_DIR, SEED_DUE, VARIANTS, seed } from '../support/layouts';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const SUBCRITERIA = [
