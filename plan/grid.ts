@@ -1295,3 +1295,27 @@ export function columnMapping(plan: Plan): ColumnMapping {
     fields,
   };
 }
+
+/**
+ * A multi-sheet plan as one Plan per sheet (each with its own header row, columns and actions), for the writers
+ * that work on one sheet at a time (prepare, copy, the merged workbook). A one-sheet plan is returned as it is.
+ */
+export function planSheets(plan: Plan): Plan[] {
+  if (!plan.moreSheets || plan.moreSheets.length === 0) return [plan];
+  const { moreSheets, ...single } = plan;
+  const strip = (a: Action): Action => {
+    const { sheet: _sheet, ...rest } = a;
+    return rest;
+  };
+  const main: Plan = { ...single, actions: plan.actions.filter((a) => a.sheet === undefined) };
+  const rest = moreSheets.map((s): Plan => ({
+    ...single,
+    sheet: s.sheet,
+    headerRow: s.headerRow,
+    repeatedHeaderRows: s.repeatedHeaderRows,
+    columns: s.columns,
+    layoutColumns: s.layoutColumns,
+    actions: plan.actions.filter((a) => a.sheet === s.sheet).map(strip),
+  }));
+  return [main, ...rest];
+}

@@ -6,12 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPlan } from '../../plan/grid';
+import { planSheets, readPlan } from '../../plan/grid';
 import { mergePlans, rowsFromPlan } from '../../plan/merge';
 import { main } from '../../service/cli';
 import { writeMergedWorkbook } from '../../service/xlsx/merged';
 import { readWorkbookFile } from '../../service/xlsx/read';
-import { LAYOUT_DIR, VARIANTS } from '../support/layouts';
+import { LAYOUT_DIR, VARIANTS, seed } from '../support/layouts';
 
 let dir: string;
 beforeAll(() => {
@@ -26,11 +26,10 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-const seed = JSON.parse(readFileSync(path.join(LAYOUT_DIR, 'seed-actions.json'), 'utf8')) as {
-  actions: { id: string; owners: string; deadline: string }[];
-};
 // DMRU's first row in the seed, found by a regex on the seed's owner cells.
 const DMRU_ROW = seed.actions.find((a) => /\bDMRU\b/.test(a.owners))!.id;
+// And its last one, on another sheet of the multi-sheet layouts.
+const DMRU_LAST = seed.actions.findLast((a) => /\bDMRU\b/.test(a.owners))!.id;
 
 function serial(iso: string): number {
   const [y, m, d] = iso.split('-').map(Number);
@@ -89,7 +88,7 @@ wb = load_workbook(sys.argv[1]); wb['Anexa'].sheet_state = 'hidden'; wb.save(sys
 });
 
 describe('prepare, copy, merge and highlight on every layout', () => {
-  for (const variant of VARIANTS.filter((v) => !v.sheets)) {
+  for (const variant of VARIANTS) {
     it(`${variant.file}: prepared, copied for DMRU, edited and sorted, merged`, async () => {
       const src = path.join(LAYOUT_DIR, variant.file);
       const prepared = path.join(dir, `p-${variant.file}`);
@@ -104,20 +103,26 @@ describe('prepare, copy, merge and highlight on every layout', () => {
         d === 'Permanent'
           ? 'recurent'
           : serial(/ I 2023|\.I 2023/.test(d) ? '2023-06-30' : /2022/.test(d) ? '2022-12-31' : '2023-12-31');
-      expect(plan.actions.map((a) => a.values.dueDate)).toEqual(seed.actions.map((a) => dueOf(a.deadline)));
+      expect(plan.actions.map((a) => a.values.dueDate)).toEqual(
+        seed.actions.map((a) =>
+          variant.due ? (variant.due(a) ? serial(variant.due(a)!) : 'recurent') : dueOf(a.deadline),
+        ),
+      );
 
       expect((await run(['copy', prepared, '--unit', 'DMRU', '--out', copy])).code).toBe(0);
       // The department sets a status, then sorts its copy: the body rows in reverse order.
       const grid = await readWorkbookFile(copy);
-      const sheet = grid.sheets.find((s) => s.name === plan.sheet)!;
-      const idCol = plan.columns.id!;
-      const statusCol = plan.columns.status!;
-      const body = sheet.rows.slice(plan.headerRow + 1);
-      const mine = body.find((row) => row[idCol] === DMRU_ROW)!;
-      mine[statusCol] = 'Realizat';
-      sheet.rows = [...sheet.rows.slice(0, plan.headerRow + 1), ...body.reverse()];
+      for (const id of [DMRU_ROW, DMRU_LAST]) {
+        const part = planSheets(plan).find((p) => p.actions.some((a) => a.id === id))!;
+        const sheet = grid.sheets.find((s) => s.name === part.sheet)!;
+        const end = Math.max(...part.actions.map((a) => a.row)) + 1;
+        const body = sheet.rows.slice(part.headerRow + 1, end);
+        body.find((row) => row[part.columns.id!] === id)![part.columns.status!] = 'Realizat';
+        sheet.rows = [...sheet.rows.slice(0, part.headerRow + 1), ...body.reverse(), ...sheet.rows.slice(end)];
+      }
       const submitted = readPlan(grid);
       expect(submitted.meta?.unit).toBe('DMRU');
+      expect(submitted.actions).toHaveLength(72);
       const base = readPlan(await readWorkbookFile(prepared));
       const result = mergePlans({
         planId: base.meta!.planId,
@@ -138,15 +143,17 @@ describe('prepare, copy, merge and highlight on every layout', () => {
         ],
       });
       expect(result.report.conflicts).toEqual([]);
-      expect(result.report.applied.map((c) => [c.rowId, c.column, c.to])).toEqual([[DMRU_ROW, 'status', 'Realizat']]);
+      expect(result.report.applied.map((c) => [c.rowId, c.column, c.to])).toEqual([
+        [DMRU_ROW, 'status', 'Realizat'],
+        [DMRU_LAST, 'status', 'Realizat'],
+      ]);
       const bytes = await writeMergedWorkbook(new Uint8Array(readFileSync(prepared)), base, result, {
         ...base.meta!,
         revision: base.meta!.revision + 1,
       });
       writeFileSync(merged, bytes);
       const after = readPlan(await readWorkbookFile(merged));
-      expect(after.actions.find((a) => a.id === DMRU_ROW)!.text.status).toBe('Realizat');
-      expect(after.actions.filter((a) => a.text.status === 'Realizat')).toHaveLength(1);
+      expect(after.actions.filter((a) => a.text.status === 'Realizat').map((a) => a.id)).toEqual([DMRU_ROW, DMRU_LAST]);
     });
   }
 });
