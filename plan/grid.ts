@@ -1099,6 +1099,14 @@ function emptyPlan(sheet: string): Plan {
   };
 }
 
+/** Each column's header as the user reads it: the lower header row's text, else the upper one's. */
+function headerTexts(sheet: SheetGrid, header: HeaderMatch): string[] {
+  const lower = sheet.rows[header.row] ?? [];
+  const upper = header.top < header.row ? (sheet.rows[header.top] ?? []) : [];
+  const width = Math.max(lower.length, upper.length);
+  return Array.from({ length: width }, (_, c) => text(lower[c]) || text(upper[c]));
+}
+
 function splitColumns(all: Partial<Record<MappedColumn, number>>): {
   columns: Partial<Record<Column, number>>;
   layoutColumns: Partial<Record<LayoutColumn, number>>;
@@ -1251,6 +1259,8 @@ function readPlanUnsafe(workbook: WorkbookGrid, options: ReadOptions): Plan {
   };
   if (Object.keys(layoutColumns).length > 0) plan.layoutColumns = layoutColumns;
   plan.headers = main.header.headers;
+  plan.headerTexts = headerTexts(main.sheet, main.header);
+  if (choice) plan.columnChoice = choice;
   if (parts.length > 1) {
     plan.moreSheets = parts.slice(1).map((p): PlanSheet => {
       const split = splitColumns(p.header.columns);
@@ -1280,6 +1290,8 @@ export interface ColumnMapping {
   /** The other sheets read as part of the plan, each with its header row (1-based). */
   moreSheets: { sheet: string; headerRow: number }[];
   fields: MappedField[];
+  /** Every column of the header row a field can be moved to: its letter and header text. */
+  choices: { column: string; index: number; header: string }[];
 }
 
 /** What `validate` and the add-in's Validate view show: the header row used and each field's column (SPEC 2). */
@@ -1293,6 +1305,9 @@ export function columnMapping(plan: Plan): ColumnMapping {
     headerRow: plan.headerRow < 0 ? -1 : plan.headerRow + 1,
     moreSheets: (plan.moreSheets ?? []).map((s) => ({ sheet: s.sheet, headerRow: s.headerRow + 1 })),
     fields,
+    choices: (plan.headerTexts ?? [])
+      .map((header, index) => ({ column: columnLetters(index), index, header }))
+      .filter((c) => c.header !== ''),
   };
 }
 

@@ -180,6 +180,10 @@ export interface Plan {
   layoutColumns?: Partial<Record<LayoutColumn, number>>;
   /** The header text of each recognised column, as the sheet writes it (what `validate` shows). */
   headers?: Partial<Record<MappedColumn, string>>;
+  /** The header row's cell texts by column ('' for empty), the choices a user can map a field to. */
+  headerTexts?: string[];
+  /** The column choice in force (CLI `--columns` over `_caf_plan`'s `columns`), to keep when writing metadata. */
+  columnChoice?: ColumnChoice;
   /** Further sheets of the same plan (one per criterion, an annex), read after `sheet`. */
   moreSheets?: PlanSheet[];
   criteria: Criterion[];

@@ -229,7 +229,7 @@ async function cmdPrepare(args: string[], o: Out): Promise<number> {
   const { bytes, plan } = await loadPlan(positionals[0]!, choice);
   requireTable(plan, positionals[0]!);
   // The coordinator's column choice is stored with the plan, so every later read (copy, merge, service, add-in) uses it.
-  const columns = choice || plan.meta?.columns ? { ...plan.meta?.columns, ...choice } : undefined;
+  const columns = plan.columnChoice;
   const meta: PlanMeta = {
     planId: values['plan-id'] ?? plan.meta?.planId ?? slug(positionals[0]!),
     revision: plan.meta?.revision ?? 1,
