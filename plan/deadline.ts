@@ -88,11 +88,11 @@ const YEAR_RE = /^(?:(?:anul|an)\s+)?(\d{4})$/;
 const DAY_MONTH_NAME_RE = /^(?:(?:pana\s+)?(?:la|pe|in)\s+(?:data\s+de\s+)?)?(\d{1,2})\s+([a-z]+)\.?\s*,?\s*(\d{4})$/;
 // Recurring phrases: `La data de 25 a fiecărei luni`, `în fiecare lună`, `la fiecare trimestru`, `anual, până la 31 ianuarie`.
 const RECURRING_PHRASES: readonly [RegExp, RecurringPeriod][] = [
-  [/\b(?:fiecarei|fiecare)\s+luni?\b|\blunar[a]?\b/, 'monthly'],
-  [/\b(?:fiecarui|fiecare)\s+trimestru\b|\btrimestrial[a]?\b/, 'quarterly'],
-  [/\b(?:fiecarui|fiecare)\s+semestru\b|\bsemestrial[a]?\b/, 'semiannual'],
-  [/\b(?:fiecarui|fiecare)\s+an\b|\banual[a]?\b/, 'annual'],
-  [/\b(?:fiecarei|fiecare)\s+saptamani?\b|\bsaptamanal[a]?\b|\bzilnic\b/, 'continuous'],
+  [/\b(?:fiecarei|fiecare)\s+luni?\b/, 'monthly'],
+  [/\b(?:fiecarui|fiecare)\s+trimestru\b/, 'quarterly'],
+  [/\b(?:fiecarui|fiecare)\s+semestru\b/, 'semiannual'],
+  [/\b(?:fiecarui|fiecare)\s+an\b/, 'annual'],
+  [/\b(?:fiecarei|fiecare)\s+saptamani?\b/, 'continuous'],
 ];
 
 function yearOk(year: number): boolean {

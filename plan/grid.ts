@@ -779,7 +779,9 @@ function readTable(
     let levelCode: string | null = null;
     if (levelCol !== undefined && typeof row[levelCol] === 'string') {
       const levelText = text(row[levelCol]);
-      const levelKey = foldKey(levelText);
+      // Only `Criteriul ...` / `Subcriteriul ...` need folding; `Măsura 1.1.1` rows (most of them) do not.
+      const firstLetter = levelText.charCodeAt(0) | 0x20;
+      const levelKey = firstLetter === 0x63 || firstLetter === 0x73 ? foldKey(levelText) : '';
       const title = text(row[actionCol]);
       const numberText = numberCol !== undefined ? text(row[numberCol]) : '';
       if (LEVEL_SUB_RE.test(levelKey)) {
@@ -843,7 +845,9 @@ function readTable(
     const actionCell = row[actionCol];
     const actionText = typeof actionCell === 'string' ? actionCell : cellText(actionCell);
     const idText = idCol !== undefined ? text(row[idCol]) : null;
-    const numberText = numberCol !== undefined ? text(row[numberCol]) : '';
+    const numberValue = numberCol !== undefined ? row[numberCol] : undefined;
+    // A running number is mostly a real number: no text to parse.
+    const numberText = typeof numberValue === 'number' || numberCol === undefined ? '' : text(numberValue);
     let number: number | null = null;
     let code: string | null = levelCode;
     const numberFull = numberText ? FULL_CODE_RE.exec(numberText) : null;
@@ -856,7 +860,15 @@ function readTable(
       const m = ACTION_NUMBER_RE.exec(actionText);
       if (m) number = Number(m[1]);
     }
-    const running = BARE_NUMBER_RE.test(numberText.replace(/\.$/, '')) ? Number(numberText.replace(/\.$/, '')) : null;
+    const bare = numberText.endsWith('.') ? numberText.slice(0, -1) : numberText;
+    const running =
+      typeof numberValue === 'number'
+        ? Number.isInteger(numberValue) && numberValue > 0
+          ? numberValue
+          : null
+        : BARE_NUMBER_RE.test(bare)
+          ? Number(bare)
+          : null;
     let otherFilled = false;
     for (const [field, c] of fieldColumns) {
       if (field !== 'action' && field !== 'id' && field !== 'status' && isFilled(row[c])) {

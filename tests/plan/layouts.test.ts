@@ -9,6 +9,7 @@ import { readPlan } from '../../plan/grid';
 import type { Plan } from '../../plan/model';
 import { validatePlan } from '../../plan/validate';
 import { readWorkbookFile } from '../../service/xlsx/read';
+import { layoutGrid } from '../../bench/layout-grids';
 import { LAYOUT_DIR, SEED_DUE, VARIANTS, seed } from '../support/layouts';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -95,4 +96,25 @@ describe('layouts of other institutions, each with the seed’s 72 measures', ()
     expect(a.values.id).toBeUndefined();
     expect(a.number).toBe(1);
   });
+});
+
+describe('reading stays fast in other layouts', () => {
+  // The same budget as today's layout (tests/plan/grid.test.ts): 50,000 actions in well under a second of CPU.
+  for (const kind of ['running-numbers', 'level-column'] as const) {
+    it(`reads 50,000 actions with ${kind} under the budget of today's layout`, () => {
+      const grid = layoutGrid(kind, 50_000);
+      let plan = readPlan(grid);
+      let best = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const before = process.cpuUsage();
+        plan = readPlan(grid);
+        const used = process.cpuUsage(before);
+        best = Math.min(best, (used.user + used.system) / 1000);
+      }
+      expect(plan.actions).toHaveLength(50_000);
+      expect(plan.actions[0]!.id).toBe('1.1.1');
+      expect(plan.actions[250]!.id).toBe('2.2.1');
+      expect(best).toBeLessThan(500);
+    });
+  }
 });
