@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { headerColumn, metaRows, readPlan } from '../../plan/grid';
+import { headerColumn, headerFields, metaRows, readPlan } from '../../plan/grid';
 import {
   ADDED_HEADERS,
   META_SHEET,
@@ -202,6 +202,19 @@ describe('readPlan: the shapes a team writes', () => {
     expect(headerColumn('Stadiu realizare acțiuni')).toBe('status');
     expect(headerColumn('Legendă')).toBeNull();
     expect(headerColumn('CRITERIUL 1: LEADERSHIP')).toBeNull();
+  });
+
+  it('recognises headers by meaning: qualifiers in parentheses dropped, one header naming two fields', () => {
+    expect(headerFields('RESPONSABIL (subdiviziune / resurse alocate)')).toEqual(['owners']);
+    expect(headerFields('RESPONSABILI / RESURSE')).toEqual(['owners', 'resources']);
+    expect(headerFields('Indicatori de performanță')).toEqual(['result']);
+    expect(headerFields('ACŢIUNI ŞI SUBACŢIUNI')).toEqual(['action']);
+    expect(headerFields('Acțiune de îmbunătățire')).toEqual(['action']);
+    expect(headerFields('Termen limită')).toEqual(['deadline']);
+    expect(headerFields('Nr. ord.')).toEqual(['number']);
+    expect(headerFields('Nr.or')).toEqual(['number']);
+    expect(headerFields('Denumire')).toEqual(['action']);
+    expect(headerFields('Descriere')).toEqual(['action']);
   });
 
   it('reads `Criteriul 6 - ...`, `1.1 Title` without colon and `2) ...` numbering', () => {

@@ -99,22 +99,31 @@ describe('layouts of other institutions, each with the seed’s 72 measures', ()
 });
 
 describe('reading stays fast in other layouts', () => {
-  // The same budget as today's layout (tests/plan/grid.test.ts): 50,000 actions in well under a second of CPU.
+  // Today's budget (tests/plan/grid.test.ts): 50,000 actions in under 500 ms of CPU. Today's layout is measured in
+  // the same test, interleaved, so that a loaded machine slows both alike: another layout may not cost more than
+  // the budget, or half as much again as today's layout on the same machine at the same moment.
+  const cpu = (grid: ReturnType<typeof layoutGrid>): number => {
+    const before = process.cpuUsage();
+    readPlan(grid);
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / 1000;
+  };
   for (const kind of ['running-numbers', 'level-column'] as const) {
-    it(`reads 50,000 actions with ${kind} under the budget of today's layout`, () => {
+    it(`reads 50,000 actions with ${kind} within the budget of today's layout`, () => {
       const grid = layoutGrid(kind, 50_000);
-      let plan = readPlan(grid);
+      const today = layoutGrid('today', 50_000);
+      const plan = readPlan(grid);
+      readPlan(today);
       let best = Infinity;
+      let bestToday = Infinity;
       for (let i = 0; i < 3; i++) {
-        const before = process.cpuUsage();
-        plan = readPlan(grid);
-        const used = process.cpuUsage(before);
-        best = Math.min(best, (used.user + used.system) / 1000);
+        bestToday = Math.min(bestToday, cpu(today));
+        best = Math.min(best, cpu(grid));
       }
       expect(plan.actions).toHaveLength(50_000);
       expect(plan.actions[0]!.id).toBe('1.1.1');
       expect(plan.actions[250]!.id).toBe('2.2.1');
-      expect(best).toBeLessThan(500);
+      expect(best).toBeLessThan(Math.max(500, 1.5 * bestToday));
     });
   }
 });
