@@ -33,6 +33,16 @@ const STRINGS = {
   },
 
   validateTitle: { ro: 'Validare', en: 'Validate' },
+  mappingTitle: { ro: 'Coloane înțelese', en: 'Columns understood' },
+  mappingHelp: {
+    ro: 'Antetul de pe rândul {row} al foii {sheet}. Dacă un câmp e citit din altă coloană decât trebuie, alegeți coloana corectă; alegerea se păstrează în registru.',
+    en: 'The header on row {row} of sheet {sheet}. If a field is read from the wrong column, choose the right one; the choice is kept in the workbook.',
+  },
+  mappingSaved: {
+    ro: 'Coloana {column} a fost aleasă; planul a fost citit din nou.',
+    en: 'Column {column} chosen; the plan was read again.',
+  },
+  mappingNone: { ro: '(nicio coloană)', en: '(no column)' },
   validateButton: { ro: 'Validează planul', en: 'Validate the plan' },
   validateDone: {
     ro: '{actions#acțiune verificată|acțiuni verificate}: {errors#eroare|erori}, {warnings#avertisment|avertismente}.',

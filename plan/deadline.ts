@@ -84,6 +84,16 @@ const YEAR_MONTH_RE = /^(\d{4})-(\d{1,2})$/;
 const DMY_RE = /^(\d{1,2})\s*([./-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})$/;
 const YMD_RE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
 const YEAR_RE = /^(?:(?:anul|an)\s+)?(\d{4})$/;
+// `16 decembrie 2022`, `16 dec. 2022`, `pana la 16 decembrie 2022`
+const DAY_MONTH_NAME_RE = /^(?:(?:pana\s+)?(?:la|pe|in)\s+(?:data\s+de\s+)?)?(\d{1,2})\s+([a-z]+)\.?\s*,?\s*(\d{4})$/;
+// Recurring phrases: `La data de 25 a fiecărei luni`, `în fiecare lună`, `la fiecare trimestru`, `anual, până la 31 ianuarie`.
+const RECURRING_PHRASES: readonly [RegExp, RecurringPeriod][] = [
+  [/\b(?:fiecarei|fiecare)\s+luni?\b/, 'monthly'],
+  [/\b(?:fiecarui|fiecare)\s+trimestru\b/, 'quarterly'],
+  [/\b(?:fiecarui|fiecare)\s+semestru\b/, 'semiannual'],
+  [/\b(?:fiecarui|fiecare)\s+an\b/, 'annual'],
+  [/\b(?:fiecarei|fiecare)\s+saptamani?\b/, 'continuous'],
+];
 
 function yearOk(year: number): boolean {
   return year >= MIN_YEAR && year <= MAX_YEAR;
@@ -133,10 +143,19 @@ function parseText(text: string): Deadline {
   }
   m = YMD_RE.exec(key);
   if (m) return dayDeadline(Number(m[1]), Number(m[2]), Number(m[3]), text);
+  m = DAY_MONTH_NAME_RE.exec(key);
+  if (m) {
+    const month = MONTHS[m[2]!];
+    if (month !== undefined) return dayDeadline(Number(m[3]), month, Number(m[1]), text);
+  }
   m = YEAR_RE.exec(key);
   if (m) {
     const year = Number(m[1]);
     if (yearOk(year)) return dated('year', formatIsoDate(year, 12, 31), text);
+  }
+  // A phrase that names a repeating period and no date of its own (`La data de 25 a fiecărei luni`).
+  if (!/\d{4}/.test(key)) {
+    for (const [re, period] of RECURRING_PHRASES) if (re.test(key)) return { kind: 'recurring', period, text };
   }
   return { kind: 'invalid', text };
 }

@@ -10,8 +10,13 @@ import {
   SCHEMA_VERSION,
   type Action,
   type CellValue,
+  LAYOUT_COLUMNS,
   type Column,
+  type ColumnChoice,
   type Criterion,
+  type LayoutColumn,
+  type MappedColumn,
+  type PlanSheet,
   type Field,
   type Finding,
   type Plan,
@@ -21,6 +26,7 @@ import {
   type Unit,
   type WorkbookGrid,
 } from './model';
+import { parseResources } from './resources';
 import { finding, quote } from './rules';
 import { cellText, foldKey } from './text';
 
@@ -31,32 +37,115 @@ export const DEEP_HEADER_SEARCH_ROWS = 1000;
 /** Excel's limit for the text of one cell. */
 export const MAX_CELL_CHARS = 32_767;
 
-// Whole-header synonyms (SPEC 2), compared on headerKey(): `Stadiu realizare` is the status, `Stadiu` monitoring.
-const HEADER_SYNONYMS: Record<Column, readonly string[]> = {
-  id: [ADDED_HEADERS.id, 'Cod', 'Nr', 'Nr. crt', 'Nr crt', 'Nr.crt', 'Număr', 'Cod acțiune'],
-  action: [
-    'Acțiuni necesare',
-    'Acțiune',
-    'Acțiuni',
-    'Acțiunea',
-    'Acțiuni de îmbunătățire',
-    'Măsura',
-    'Măsură',
-    'Măsuri',
-    'Măsuri necesare',
-    'Activitate',
-    'Activități',
-  ],
-  result: ['Rezultate măsurabile', 'Rezultate', 'Rezultat', 'Indicatori', 'Rezultat așteptat', 'Rezultate așteptate'],
-  owners: ['Responsabil pentru îndeplinirea acțiunilor', 'Responsabil', 'Responsabili'],
-  deadline: ['Termen de realizare', 'Termen', 'Termene', 'Termene de realizare'],
-  monitoring: ['Monitorizare și evaluare', 'Monitorizare', 'Stadiu', 'Observații'],
-  resources: ['Resurse necesare', 'Resurse'],
-  status: [ADDED_HEADERS.status, 'Status', 'Stadiu realizare'],
-  dueDate: [ADDED_HEADERS.dueDate],
-  ownerCodes: [ADDED_HEADERS.ownerCodes],
+// --- Header recognition by meaning (SPEC 2) -------------------------------------------------------------------
+
+/** Field names shown in messages and the mapping, as the seed writes them. */
+export const FIELD_HEADERS: Record<MappedColumn, string> = {
+  id: ADDED_HEADERS.id,
+  action: 'Acțiuni necesare',
+  result: 'Rezultate măsurabile',
+  owners: 'Responsabil',
+  deadline: 'Termen de realizare',
+  monitoring: 'Monitorizare și evaluare',
+  resources: 'Resurse necesare',
+  status: ADDED_HEADERS.status,
+  dueDate: ADDED_HEADERS.dueDate,
+  ownerCodes: ADDED_HEADERS.ownerCodes,
+  number: 'Nr. crt.',
+  level: 'Nivel',
+  criterion: 'Criteriu',
+  subcriterion: 'Subcriteriu',
+  year: 'An',
 };
 
+// Headers matched whole before any head word: the ones prepare writes and a few whose head word misleads.
+const EXACT_HEADERS: Record<string, MappedColumn> = {};
+for (const [column, name] of Object.entries(ADDED_HEADERS)) EXACT_HEADERS[foldKey(name)] = column as MappedColumn;
+
+// The head word (first word after folding, qualifiers in parentheses dropped) of each field's headers.
+const HEAD_WORDS: readonly [MappedColumn, readonly string[]][] = [
+  ['id', ['id', 'cod', 'codul']],
+  ['number', ['nr', 'numar', 'numarul', 'crt', 'pozitia']],
+  [
+    'action',
+    [
+      'actiune',
+      'actiuni',
+      'actiunea',
+      'actiunile',
+      'subactiuni',
+      'masura',
+      'masuri',
+      'masurii',
+      'masurile',
+      'activitate',
+      'activitati',
+      'activitatea',
+      'activitatile',
+      'denumire',
+      'denumirea',
+      'descriere',
+      'descrierea',
+    ],
+  ],
+  [
+    'result',
+    [
+      'rezultat',
+      'rezultate',
+      'rezultatul',
+      'rezultatele',
+      'indicator',
+      'indicatori',
+      'indicatorul',
+      'indicatorii',
+      'tinta',
+      'tinte',
+    ],
+  ],
+  ['owners', ['responsabil', 'responsabili', 'responsabilul', 'responsabilii', 'responsabilitate', 'responsabilitati']],
+  [
+    'deadline',
+    [
+      'termen',
+      'termene',
+      'termenul',
+      'termenele',
+      'perioada',
+      'trimestrul',
+      'trimestru',
+      'semestrul',
+      'luna',
+      'scadenta',
+    ],
+  ],
+  [
+    'monitoring',
+    [
+      'monitorizare',
+      'monitorizarea',
+      'stadiu',
+      'stadiul',
+      'observatii',
+      'observatie',
+      'evaluare',
+      'mentiuni',
+      'comentarii',
+    ],
+  ],
+  ['resources', ['resurse', 'resursa', 'resursele', 'buget', 'bugetul', 'surse', 'sursa']],
+  ['status', ['stare', 'starea', 'status']],
+  ['level', ['nivel', 'nivelul']],
+  ['criterion', ['criteriu', 'criteriul', 'criterii']],
+  ['subcriterion', ['subcriteriu', 'subcriteriul', 'subcriterii']],
+  ['year', ['an', 'anul']],
+];
+const HEAD_WORD: ReadonlyMap<string, MappedColumn> = new Map(
+  HEAD_WORDS.flatMap(([column, words]) => words.map((w) => [w, column] as const)),
+);
+// `Stadiu realizare` / `Stadiul implementării` is the status; `Stadiu` alone is monitoring.
+const STATUS_AFTER_STADIU = /^stadiu[l]? (?:de )?(?:realizar|implementar|indeplinir)/;
+const PARENS_RE = /\([^)]*\)?|\[[^\]]*\]?/g;
 const TRAILING_PUNCT_RE = /[\s:.]+$/;
 
 /** The key a header cell is matched on: folded case, diacritics and whitespace, trailing `:` / `.` dropped. */
@@ -64,52 +153,140 @@ export function headerKey(text: string): string {
   return foldKey(text).replace(TRAILING_PUNCT_RE, '');
 }
 
-const HEADER_KEYS: ReadonlyMap<string, Column> = (() => {
-  const map = new Map<string, Column>();
-  for (const [column, names] of Object.entries(HEADER_SYNONYMS) as [Column, readonly string[]][]) {
-    for (const name of names) map.set(headerKey(name), column);
-  }
-  return map;
-})();
-
 // Headers are short; folding every long data cell would cost time on 50,000-row plans for nothing.
-const MAX_HEADER_CHARS = 60;
+const MAX_HEADER_CHARS = 100;
 
-/** The column a header cell names, or null. */
-export function headerColumn(value: CellValue | undefined): Column | null {
-  if (typeof value !== 'string' || value.length > MAX_HEADER_CHARS) return null;
-  return HEADER_KEYS.get(headerKey(value)) ?? null;
+/** The fields a header cell names, by meaning: usually one, two for `Responsabili / Resurse`; [] for none. */
+export function headerFields(value: CellValue | undefined): MappedColumn[] {
+  if (typeof value !== 'string' || value.length > MAX_HEADER_CHARS) return [];
+  // Header cells carry no numbers: `CRITERIUL 1: LEADERSHIP` is a title, `2023` a year's value.
+  if (/\d/.test(value)) return [];
+  const key = headerKey(value);
+  const exact = EXACT_HEADERS[key];
+  if (exact) return [exact];
+  const out: MappedColumn[] = [];
+  for (const part of key.replace(PARENS_RE, ' ').split(/[/|]/)) {
+    const words = part.trim().match(/[a-z0-9]+/g);
+    if (!words) continue;
+    let column = HEAD_WORD.get(words[0]!);
+    if (column === 'monitoring' && STATUS_AFTER_STADIU.test(words.join(' '))) column = 'status';
+    // `Nr. crt.` / `Nr. ord.` / `Nr.or`: numbering whatever follows; `Cod acțiune` an id.
+    if (column && !out.includes(column)) out.push(column);
+  }
+  return out;
 }
 
-/** Columns of a row when it is a header row (an action column and at least one other plan column), else null. */
-function matchHeader(row: readonly CellValue[]): Partial<Record<Column, number>> | null {
-  let columns: Partial<Record<Column, number>> | null = null;
-  let count = 0;
-  for (let c = 0; c < row.length; c++) {
-    const column = headerColumn(row[c]);
-    if (column === null) continue;
-    columns ??= {};
-    if (columns[column] === undefined) {
-      columns[column] = c;
-      count++;
+/** The one field a header cell names, or null (a header naming two fields gives the first). */
+export function headerColumn(value: CellValue | undefined): MappedColumn | null {
+  return headerFields(value)[0] ?? null;
+}
+
+const SCORE: Record<MappedColumn, number> = {
+  action: 4,
+  owners: 3,
+  deadline: 3,
+  result: 2,
+  monitoring: 1,
+  resources: 1,
+  status: 1,
+  id: 1,
+  number: 1,
+  level: 1,
+  criterion: 1,
+  subcriterion: 1,
+  year: 1,
+  dueDate: 1,
+  ownerCodes: 1,
+};
+
+export interface HeaderMatch {
+  /** First and last header rows (0-based): a milestone table has two. */
+  top: number;
+  row: number;
+  columns: Partial<Record<MappedColumn, number>>;
+  headers: Partial<Record<MappedColumn, string>>;
+  score: number;
+}
+
+function addColumn(match: HeaderMatch, value: CellValue | undefined, c: number): void {
+  for (const column of headerFields(value)) {
+    if (match.columns[column] !== undefined) continue;
+    match.columns[column] = c;
+    match.headers[column] = text(value);
+    match.score += SCORE[column];
+  }
+}
+
+/** A header row needs an action column and one of the columns that make it a plan (results, owners, deadline). */
+function isPlanHeader(match: HeaderMatch): boolean {
+  const c = match.columns;
+  return c.action !== undefined && (c.owners !== undefined || c.deadline !== undefined || c.result !== undefined);
+}
+
+function matchRows(rows: readonly CellValue[][], top: number, depth: 1 | 2): HeaderMatch | null {
+  const first = rows[top];
+  if (!Array.isArray(first)) return null;
+  const second = depth === 2 ? rows[top + 1] : undefined;
+  if (depth === 2 && !Array.isArray(second)) return null;
+  const match: HeaderMatch = { top, row: top + depth - 1, columns: {}, headers: {}, score: 0 };
+  const width = Math.max(first.length, second?.length ?? 0);
+  for (let c = 0; c < width; c++) {
+    // The lower row names the column when it can (`Termen` over `Trimestrul | Anul`).
+    if (second && headerFields(second[c]).length > 0) addColumn(match, second[c], c);
+    else addColumn(match, first[c], c);
+  }
+  return isPlanHeader(match) ? match : null;
+}
+
+/** The best header among rows [from, to): every candidate scored, one or two rows deep; the first of the best wins. */
+export function findHeader(sheet: SheetGrid, from: number, to: number): HeaderMatch | null {
+  let best: HeaderMatch | null = null;
+  const last = Math.min(sheet.rows.length, to);
+  let one = last > from ? matchRows(sheet.rows, from, 1) : null;
+  for (let r = from; r < last; r++) {
+    const below = r + 1 < sheet.rows.length ? matchRows(sheet.rows, r + 1, 1) : null;
+    let pick = one;
+    // Two rows only when both hold nothing but header words and together they say more than either alone.
+    if (onlyHeaderWords(sheet.rows[r]) && onlyHeaderWords(sheet.rows[r + 1])) {
+      const two = matchRows(sheet.rows, r, 2);
+      if (two && two.score > (one?.score ?? 0) && two.score > (below?.score ?? 0)) pick = two;
+    }
+    if (pick && (!best || pick.score > best.score)) best = pick;
+    one = below;
+  }
+  return best;
+}
+
+/** True when every filled cell of the row is a header word (never an action's text, a title or a number). */
+function onlyHeaderWords(row: readonly CellValue[] | undefined): boolean {
+  if (!Array.isArray(row)) return false;
+  let named = 0;
+  for (const v of row) {
+    if (v === null || v === undefined || v === '') continue;
+    if (headerFields(v).length === 0) return false;
+    named++;
+  }
+  return named > 0;
+}
+
+/** Applies the user's corrections: a field moved to another column leaves the one the reader guessed. */
+function applyChoice(match: HeaderMatch, choice: ColumnChoice | undefined, sheet: SheetGrid): HeaderMatch {
+  if (!choice) return match;
+  const columns = { ...match.columns };
+  const headers = { ...match.headers };
+  const chosen = Object.entries(choice).filter(([, c]) => Number.isInteger(c) && c >= 0) as [MappedColumn, number][];
+  // A column the user gave to a field no longer feeds the field the reader had guessed for it.
+  for (const [guessed, c] of Object.entries(columns) as [MappedColumn, number][]) {
+    if (choice[guessed] === undefined && chosen.some(([, cc]) => cc === c)) {
+      delete columns[guessed];
+      delete headers[guessed];
     }
   }
-  return columns && columns.action !== undefined && count >= 2 ? columns : null;
-}
-
-function findHeader(
-  sheet: SheetGrid,
-  from: number,
-  to: number,
-): { row: number; columns: Partial<Record<Column, number>> } | null {
-  const last = Math.min(sheet.rows.length, to);
-  for (let r = from; r < last; r++) {
-    const row = sheet.rows[r];
-    if (!Array.isArray(row)) continue;
-    const columns = matchHeader(row);
-    if (columns) return { row: r, columns };
+  for (const [column, c] of chosen) {
+    columns[column] = c;
+    headers[column] = text(sheet.rows[match.row]?.[c]) || text(sheet.rows[match.top]?.[c]);
   }
-  return null;
+  return { ...match, columns, headers };
 }
 
 // --- Row shapes -------------------------------------------------------------------------------------------------
@@ -235,10 +412,60 @@ export function metaRows(meta: PlanMeta): [string, string][] {
   if (meta.issuedAt) rows.push(['issuedAt', meta.issuedAt]);
   rows.push(['schemaVersion', String(meta.schemaVersion)]);
   if (meta.editable) rows.push(['editable', meta.editable.join(',')]);
+  if (meta.columns && Object.keys(meta.columns).length > 0) rows.push(['columns', formatColumnChoice(meta.columns)]);
   return rows;
 }
 
-function readMeta(sheet: SheetGrid): { meta: PlanMeta | null; findings: Finding[] } {
+const MAPPED_COLUMNS: readonly MappedColumn[] = [...FIELDS, 'dueDate', 'ownerCodes', ...LAYOUT_COLUMNS];
+
+/** Column letters (`F`, `AB`) to a 0-based index, or null. */
+export function columnIndex(letters: string): number | null {
+  const t = letters.trim().toUpperCase();
+  if (!/^[A-Z]{1,3}$/.test(t)) return null;
+  let n = 0;
+  for (const ch of t) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n - 1;
+}
+
+/** A 0-based column index as its letters (`5` -> `F`). */
+export function columnLetters(index: number): string {
+  let n = index + 1;
+  let out = '';
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    out = String.fromCharCode(65 + r) + out;
+    n = Math.floor((n - 1) / 26);
+  }
+  return out;
+}
+
+/**
+ * A column mapping as the user writes it (`deadline=F,owners=E`, CLI `--columns`, `_caf_plan` key `columns`):
+ * the choice, and the parts that are not `field=LETTER` with a known field.
+ */
+export function parseColumnChoice(textValue: string): { choice: ColumnChoice; bad: string[] } {
+  const choice: ColumnChoice = {};
+  const bad: string[] = [];
+  for (const part of textValue.split(/[,;\s]+/)) {
+    if (!part) continue;
+    const m = /^([A-Za-z]+)=([A-Za-z]+)$/.exec(part);
+    const field = m ? MAPPED_COLUMNS.find((f) => f.toLowerCase() === m[1]!.toLowerCase()) : undefined;
+    const index = m ? columnIndex(m[2]!) : null;
+    if (!field || index === null) bad.push(part);
+    else choice[field] = index;
+  }
+  return { choice, bad };
+}
+
+/** The stored form of a column choice (`deadline=F,owners=E`). */
+export function formatColumnChoice(choice: ColumnChoice): string {
+  return (Object.entries(choice) as [MappedColumn, number][])
+    .filter(([, c]) => Number.isInteger(c) && c >= 0)
+    .map(([f, c]) => `${f}=${columnLetters(c)}`)
+    .join(',');
+}
+
+function readMeta(sheet: SheetGrid): { meta: PlanMeta | null; columns?: ColumnChoice; findings: Finding[] } {
   const record: Record<string, string> = {};
   for (const row of sheet.rows) {
     if (!Array.isArray(row)) continue;
@@ -246,6 +473,11 @@ function readMeta(sheet: SheetGrid): { meta: PlanMeta | null; findings: Finding[
     const value = text(row[1]);
     if (key && value && !(key in record)) record[key] = value;
   }
+  // The coordinator's column choice stands on its own: a plan not prepared yet may carry it.
+  const columns = record.columns ? parseColumnChoice(record.columns).choice : undefined;
+  delete record.columns;
+  if (Object.keys(record).length === 0) return { meta: null, ...(columns ? { columns } : {}), findings: [] };
+  const withColumns = <T extends object>(x: T): T & { columns?: ColumnChoice } => (columns ? { ...x, columns } : x);
   const parsed = PlanMetaRows.safeParse(record);
   if (parsed.success) {
     const meta: PlanMeta = {
@@ -256,10 +488,11 @@ function readMeta(sheet: SheetGrid): { meta: PlanMeta | null; findings: Finding[
     if (parsed.data.unit) meta.unit = parsed.data.unit;
     if (parsed.data.issuedAt) meta.issuedAt = parsed.data.issuedAt;
     if (parsed.data.editable) meta.editable = parsed.data.editable;
-    return { meta, findings: [] };
+    if (columns) meta.columns = columns;
+    return withColumns({ meta, findings: [] });
   }
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '?'}: ${i.message}`).join('; ');
-  return {
+  return withColumns({
     meta: null,
     findings: [
       finding(
@@ -271,7 +504,7 @@ function readMeta(sheet: SheetGrid): { meta: PlanMeta | null; findings: Finding[
         { sheet: sheet.name },
       ),
     ],
-  };
+  });
 }
 
 // --- Legend -----------------------------------------------------------------------------------------------------
@@ -375,7 +608,10 @@ interface Draft {
   action: Action;
   /** The raw id column text when the sheet has one, to tell a malformed id from a composed one. */
   idText: string | null;
-  idNumber: number | null;
+  /** A full code (`1.1.3`) found in the number column, the level column or the action cell. */
+  code: string | null;
+  /** The team's running number (`Nr. crt.`) when the table has a number column. */
+  running: number | null;
 }
 
 interface PendingRow {
@@ -390,25 +626,63 @@ function emptyText(): Record<Field, string> {
   return { id: '', action: '', result: '', owners: '', deadline: '', monitoring: '', resources: '', status: '' };
 }
 
+// `1.1.3` / `1.1.3.` alone (a number column) and `Măsura 1.1.3` (a level column).
+const FULL_CODE_RE = /(?:^|\s)(\d{1,2})\.(\d{1,2})\.(\d{1,4})\.?(?!\d)/u;
+const SUB_CODE_RE = /(?:^|\s)(\d{1,2})\.(\d{1,2})\.?(?![\d.])/u;
+const CRIT_CODE_RE = /(\d{1,2})(?!\d|\.\d)/u;
+const YEAR_IN_TEXT_RE = /\b\d{4}\b/;
+const LEVEL_CRITERION_RE = /^criteri/;
+const LEVEL_SUB_RE = /^subcriteri/;
+
+/** What one sheet's table gives: its rows as actions, criteria and subcriteria in reading order. */
+interface TableRead {
+  repeatedHeaderRows: number[];
+  criteria: Criterion[];
+  subcriteria: Subcriterion[];
+  drafts: Draft[];
+  findings: Finding[];
+}
+
+/** The plan-wide state the sheets of one plan share: subcriteria seen, and each subcriterion's action count. */
+interface ReadState {
+  seenSubcriteria: Set<string>;
+}
+
 function readTable(
   sheet: SheetGrid,
-  headerRow: number,
-  columns: Partial<Record<Column, number>>,
+  header: HeaderMatch,
   legend: Legend,
-): Pick<Plan, 'repeatedHeaderRows' | 'criteria' | 'subcriteria' | 'actions' | 'findings'> {
+  state: ReadState,
+  sheetName: string | undefined,
+): TableRead {
   const findings: Finding[] = [];
   const criteria: Criterion[] = [];
   const subcriteria: Subcriterion[] = [];
   const repeatedHeaderRows: number[] = [];
   const drafts: Draft[] = [];
-  const seenSubcriteria = new Set<string>();
+  const all = header.columns;
+  const columns: Partial<Record<Column, number>> = {};
+  for (const [k, c] of Object.entries(all) as [MappedColumn, number][]) {
+    if (!(LAYOUT_COLUMN_SET as Set<string>).has(k)) columns[k as Column] = c;
+  }
+  const headerRow = header.row;
 
   const fieldColumns = FIELDS.filter((f) => columns[f] !== undefined).map((f) => [f, columns[f]!] as const);
   const valueColumns = (Object.entries(columns) as [Column, number][]).filter(([, c]) => c !== undefined);
   const actionCol = columns.action!;
   const idCol = columns.id;
+  const numberCol = all.number;
+  const levelCol = all.level;
+  const criterionCol = all.criterion;
+  const subCol = all.subcriterion;
+  const yearCol = all.year;
+  const sharedOwnersResources = columns.owners !== undefined && columns.owners === columns.resources;
+  // The header's own cells: a row that repeats them is a page break of the original document.
+  const signatures = [header.top, header.row].map((r) => headerSignature(sheet.rows[r]));
 
-  let criterion: string | null = null;
+  // A sheet named after its criterion (`Criteriul 2`, `C2 Strategie`) starts in it.
+  const fromName = /^\s*(?:criteriul|criteriu|c)\s*(\d{1,2})(?!\d)/iu.exec(sheet.name);
+  let criterion: string | null = fromName ? fromName[1]!.replace(/^0+(?=\d)/, '') : null;
   let subcriterion: string | null = null;
   let subcriterionOf: string | null = null;
   let last: Draft | null = null;
@@ -427,6 +701,32 @@ function readTable(
       }
     }
     pending = [];
+  };
+  const enterCriterion = (code: string, title: string, r: number): void => {
+    commitPending();
+    last = null;
+    criterion = code.replace(/^0+(?=\d)/, '');
+    subcriterion = null;
+    subcriterionOf = null;
+    if (!criteria.some((c) => c.code === criterion)) {
+      const entry: Criterion = { code: criterion, title, row: r };
+      if (sheetName !== undefined) entry.sheet = sheetName;
+      criteria.push(entry);
+    }
+  };
+  const enterSubcriterion = (c: string, s: string, title: string, r: number): void => {
+    commitPending();
+    last = null;
+    const crit = c.replace(/^0+(?=\d)/, '');
+    const code = `${crit}.${s.replace(/^0+(?=\d)/, '')}`;
+    subcriterion = code;
+    subcriterionOf = crit;
+    if (!state.seenSubcriteria.has(code)) {
+      state.seenSubcriteria.add(code);
+      const entry: Subcriterion = { code, criterion: crit, title, row: r };
+      if (sheetName !== undefined) entry.sheet = sheetName;
+      subcriteria.push(entry);
+    }
   };
 
   const rows = sheet.rows;
@@ -448,7 +748,7 @@ function readTable(
         );
       }
     }
-    if (r === headerRow) continue;
+    if (r >= header.top && r <= headerRow) continue;
     const lead = leadColumn(row);
     if (lead < 0) continue;
     const leadText = text(row[lead]);
@@ -457,23 +757,19 @@ function readTable(
     const first = leadText.charCodeAt(0) | 0x20; // lower-case ASCII letter; the regexes below only run when it can match
     const criterionMatch =
       first === 0x63 /* c */ && leadText.length < 500 && onlyLead(row, lead) ? CRITERION_RE.exec(leadText) : null;
-    if (r < headerRow) {
+    if (r < header.top) {
       // Only the last one counts: an introduction may list every criterion (a table of contents).
       if (criterionMatch) {
         criterion = criterionMatch[1]!.replace(/^0+(?=\d)/, '');
         criteria.length = 0;
-        criteria.push({ code: criterion, title: criterionMatch[2]!.trim(), row: r });
+        const entry: Criterion = { code: criterion, title: criterionMatch[2]!.trim(), row: r };
+        if (sheetName !== undefined) entry.sheet = sheetName;
+        criteria.push(entry);
       }
       continue;
     }
 
-    const actionCell = row[actionCol];
-    if (
-      typeof actionCell === 'string' &&
-      !startsWithDigit(actionCell) &&
-      headerColumn(actionCell) === 'action' &&
-      matchHeader(row)
-    ) {
+    if (signatures.some((sig) => repeatsHeader(row, sig))) {
       // A page break of the original document: text between the last action and this header was a page header.
       repeatedHeaderRows.push(r);
       pending = [];
@@ -496,13 +792,35 @@ function readTable(
       inLegend = false;
     }
 
+    // A level column says what the row is (`Criteriul 1`, `Subcriteriul 1.1.`, `Măsura 1.1.1`).
+    let levelCode: string | null = null;
+    if (levelCol !== undefined && typeof row[levelCol] === 'string') {
+      const levelText = text(row[levelCol]);
+      // Only `Criteriul ...` / `Subcriteriul ...` need folding; `Măsura 1.1.1` rows (most of them) do not.
+      const firstLetter = levelText.charCodeAt(0) | 0x20;
+      const levelKey = firstLetter === 0x63 || firstLetter === 0x73 ? foldKey(levelText) : '';
+      const title = text(row[actionCol]);
+      const numberText = numberCol !== undefined ? text(row[numberCol]) : '';
+      if (LEVEL_SUB_RE.test(levelKey)) {
+        const m = SUB_CODE_RE.exec(levelText) ?? SUB_CODE_RE.exec(numberText) ?? SUB_CODE_RE.exec(title);
+        if (m) {
+          enterSubcriterion(m[1]!, m[2]!, title.replace(SUB_CODE_RE, '').replace(/^[\s:.\-–]+/, ''), r);
+          continue;
+        }
+      } else if (LEVEL_CRITERION_RE.test(levelKey)) {
+        const m = CRIT_CODE_RE.exec(levelText) ?? CRIT_CODE_RE.exec(numberText) ?? CRIT_CODE_RE.exec(title);
+        if (m) {
+          enterCriterion(m[1]!, title, r);
+          continue;
+        }
+      } else {
+        const m = FULL_CODE_RE.exec(levelText);
+        if (m) levelCode = `${Number(m[1])}.${Number(m[2])}.${Number(m[3])}`;
+      }
+    }
+
     if (criterionMatch) {
-      commitPending();
-      last = null;
-      criterion = criterionMatch[1]!.replace(/^0+(?=\d)/, '');
-      subcriterion = null;
-      subcriterionOf = null;
-      criteria.push({ code: criterion, title: criterionMatch[2]!.trim(), row: r });
+      enterCriterion(criterionMatch[1]!, criterionMatch[2]!.trim(), r);
       continue;
     }
 
@@ -513,31 +831,61 @@ function readTable(
     ) {
       const sub = SUBCRITERION_RE.exec(leadText);
       if (sub) {
-        commitPending();
-        last = null;
-        const c = sub[1]!.replace(/^0+(?=\d)/, '');
-        const code = `${c}.${sub[2]!.replace(/^0+(?=\d)/, '')}`;
         let title = sub[3]!.trim();
         if (!title && lead + 1 < row.length) title = text(row[lead + 1]);
-        subcriterion = code;
-        subcriterionOf = c;
-        if (!seenSubcriteria.has(code)) {
-          seenSubcriteria.add(code);
-          subcriteria.push({ code, criterion: c, title, row: r });
-        }
+        enterSubcriterion(sub[1]!, sub[2]!, title, r);
         continue;
       }
     }
 
+    // Criterion and subcriterion columns: a filled cell moves on, an empty one (a merged area) keeps the last.
+    if (criterionCol !== undefined && isFilled(row[criterionCol])) {
+      const t = text(row[criterionCol]);
+      const m = CRIT_CODE_RE.exec(t);
+      if (m && m[1]!.replace(/^0+(?=\d)/, '') !== criterion) {
+        const code = m[1]!;
+        const saved: Draft | null = last;
+        enterCriterion(code, t.replace(/^\s*(?:criteriul\s*)?\d{1,2}\s*[.:\-–]?\s*/iu, ''), r);
+        last = saved;
+      }
+    }
+    if (subCol !== undefined && isFilled(row[subCol])) {
+      const t = text(row[subCol]);
+      const m = SUB_CODE_RE.exec(t);
+      if (m && `${Number(m[1])}.${Number(m[2])}` !== subcriterion) {
+        const saved: Draft | null = last;
+        enterSubcriterion(m[1]!, m[2]!, t.replace(SUB_CODE_RE, '').replace(/^[\s:.\-–]+/, ''), r);
+        last = saved;
+      }
+    }
+
+    const actionCell = row[actionCol];
     const actionText = typeof actionCell === 'string' ? actionCell : cellText(actionCell);
     const idText = idCol !== undefined ? text(row[idCol]) : null;
+    const numberValue = numberCol !== undefined ? row[numberCol] : undefined;
+    // A running number is mostly a real number: no text to parse.
+    const numberText = typeof numberValue === 'number' || numberCol === undefined ? '' : text(numberValue);
     let number: number | null = null;
+    let code: string | null = levelCode;
+    const numberFull = numberText ? FULL_CODE_RE.exec(numberText) : null;
+    if (numberFull) code ??= `${Number(numberFull[1])}.${Number(numberFull[2])}.${Number(numberFull[3])}`;
     const full = ACTION_FULL_ID_RE.exec(actionText);
-    if (full) number = Number(full[3]);
-    else {
+    if (full) {
+      number = Number(full[3]);
+      code ??= `${Number(full[1])}.${Number(full[2])}.${number}`;
+    } else {
       const m = ACTION_NUMBER_RE.exec(actionText);
       if (m) number = Number(m[1]);
     }
+    const bare = numberText.endsWith('.') ? numberText.slice(0, -1) : numberText;
+    const running =
+      typeof numberValue === 'number'
+        ? Number.isInteger(numberValue) && numberValue > 0
+          ? numberValue
+          : null
+        : BARE_NUMBER_RE.test(bare)
+          ? Number(bare)
+          : null;
     let otherFilled = false;
     for (const [field, c] of fieldColumns) {
       if (field !== 'action' && field !== 'id' && field !== 'status' && isFilled(row[c])) {
@@ -547,7 +895,11 @@ function readTable(
     }
     const actionFilled = isFilled(actionCell);
     const isAction =
-      number !== null || (idText !== null && idText !== '' && !isPlaceholder(idText)) || (actionFilled && otherFilled);
+      number !== null ||
+      code !== null ||
+      (running !== null && actionFilled) ||
+      (idText !== null && idText !== '' && !isPlaceholder(idText)) ||
+      (actionFilled && otherFilled);
 
     if (isAction) {
       commitPending();
@@ -555,19 +907,21 @@ function readTable(
       for (const [field, c] of fieldColumns) t[field] = cellText(row[c]);
       const values: Action['values'] = {};
       for (const [column, c] of valueColumns) values[column] = row[c] ?? null;
-      const idNumber = idText !== null && BARE_NUMBER_RE.test(idText) ? Number(idText) : null;
+      if (yearCol !== undefined) withYear(t, values, row[yearCol]);
+      if (sharedOwnersResources) splitOwnersResources(t);
       const action: Action = {
         id: '',
         idFromColumn: false,
         row: r,
         criterion: subcriterionOf ?? criterion ?? '',
         subcriterion: subcriterion ?? '',
-        number: number ?? idNumber,
+        number: number ?? running,
         text: t,
         values,
         continuationRows: [],
       };
-      last = { action, idText, idNumber };
+      if (sheetName !== undefined) action.sheet = sheetName;
+      last = { action, idText, code, running: numberCol !== undefined ? running : null };
       drafts.push(last);
       lastContentRow = r;
       continue;
@@ -595,19 +949,134 @@ function readTable(
     last = null;
   }
   commitPending();
+  return { repeatedHeaderRows, criteria, subcriteria, drafts, findings };
+}
 
-  // Ids: the id column wins; otherwise criterion.subcriterion.number.
-  const actions: Action[] = drafts.map(({ action, idText, idNumber }) => {
-    if (idText !== null && idNumber === null) {
+const LAYOUT_COLUMN_SET: ReadonlySet<string> = new Set<LayoutColumn>(LAYOUT_COLUMNS);
+
+/** A header row's cells by column: the folded text, and the raw length to rule out most body rows cheaply. */
+interface HeaderSignature {
+  keys: Map<number, string>;
+  lengths: Map<number, number>;
+}
+
+function headerSignature(row: readonly CellValue[] | undefined): HeaderSignature {
+  const keys = new Map<number, string>();
+  const lengths = new Map<number, number>();
+  if (Array.isArray(row)) {
+    row.forEach((v, c) => {
+      if (typeof v === 'string' && v.length <= MAX_HEADER_CHARS && headerFields(v).length > 0) {
+        keys.set(c, headerKey(v));
+        lengths.set(c, v.trim().length);
+      }
+    });
+  }
+  return { keys, lengths };
+}
+
+/** True when the row repeats at least two of the header's cells and holds no other text. */
+function repeatsHeader(row: readonly CellValue[], sig: HeaderSignature): boolean {
+  if (sig.keys.size < 2) return false;
+  // Cheap test first: a body row's cells seldom have the header's lengths (folding every cell would be slow).
+  for (let c = 0; c < row.length; c++) {
+    const v = row[c];
+    if (v === null || v === undefined || v === '') continue;
+    const len = sig.lengths.get(c);
+    if (len === undefined || typeof v !== 'string' || Math.abs(v.trim().length - len) > 4) {
+      if (isFilled(v)) return false;
+    }
+  }
+  let same = 0;
+  for (let c = 0; c < row.length; c++) {
+    const v = row[c];
+    if (!isFilled(v)) continue;
+    if (typeof v !== 'string' || sig.keys.get(c) !== headerKey(v)) return false;
+    same++;
+  }
+  return same >= 2;
+}
+
+/** A period deadline (`TRIM. IV`) beside a year column (`2023`) reads as one (`TRIM. IV 2023`). */
+function withYear(t: Record<Field, string>, values: Action['values'], yearValue: CellValue | undefined): void {
+  const year = text(yearValue);
+  if (!/^\d{4}$/.test(year)) return;
+  const period = t.deadline.trim();
+  if (period !== '' && YEAR_IN_TEXT_RE.test(period)) return;
+  if (typeof values.deadline === 'number') return;
+  t.deadline = period === '' ? year : `${period} ${year}`;
+  values.deadline = t.deadline;
+}
+
+/** One `Responsabili / Resurse` cell feeds both fields: the parts the resources vocabulary knows go to resources. */
+function splitOwnersResources(t: Record<Field, string>): void {
+  const owners: string[] = [];
+  const resources: string[] = [];
+  for (const part of t.owners.split(/[;\n]+/)) {
+    const p = part.trim();
+    if (!p) continue;
+    const parsed = parseResources(p);
+    if (parsed.kinds.length > 0 && parsed.unknown.length === 0) resources.push(p);
+    else owners.push(p);
+  }
+  t.owners = owners.join('; ');
+  t.resources = resources.join('; ');
+}
+
+/** Ids (SPEC 2): an id column wins; then a full code; then criterion.subcriterion.rank; then the action's number. */
+function assignIds(drafts: readonly Draft[]): Action[] {
+  const rank = new Map<string, number>();
+  return drafts.map(({ action, idText, code, running }) => {
+    if (idText !== null) {
       action.id = idText;
       action.idFromColumn = true;
-    } else if (action.subcriterion && action.number !== null) {
-      action.id = `${action.subcriterion}.${idNumber ?? action.number}`;
+      const m = /^(\d{1,2})\.(\d{1,2})\.\d{1,4}$/.exec(idText);
+      if (m && !action.subcriterion) {
+        action.criterion = m[1]!;
+        action.subcriterion = `${m[1]}.${m[2]}`;
+      }
+      return action;
     }
+    if (code !== null) {
+      const [c, s, n] = code.split('.');
+      action.criterion = c!;
+      action.subcriterion = `${c}.${s}`;
+      action.number = Number(n);
+      action.id = code;
+      return action;
+    }
+    if (!action.subcriterion) return action;
+    const n = (rank.get(action.subcriterion) ?? 0) + 1;
+    rank.set(action.subcriterion, n);
+    // Running numbers (`Nr. crt.` 1..72 or restarting) are the team's; the id is the action's rank in its subcriterion.
+    if (running !== null) {
+      action.number = n;
+      action.id = `${action.subcriterion}.${n}`;
+      return action;
+    }
+    if (action.number === null) return action;
+    action.id = `${action.subcriterion}.${action.number}`;
     return action;
   });
+}
 
-  return { repeatedHeaderRows, criteria, subcriteria, actions, findings };
+/** Plans that carry full codes and no heading rows still have criteria and subcriteria: the codes name them. */
+function codesWithoutHeadings(actions: readonly Action[], criteria: Criterion[], subcriteria: Subcriterion[]): void {
+  const knownCriteria = new Set(criteria.map((c) => c.code));
+  const knownSubs = new Set(subcriteria.map((s) => s.code));
+  for (const a of actions) {
+    if (a.criterion && !knownCriteria.has(a.criterion)) {
+      knownCriteria.add(a.criterion);
+      const entry: Criterion = { code: a.criterion, title: '', row: a.row };
+      if (a.sheet !== undefined) entry.sheet = a.sheet;
+      criteria.push(entry);
+    }
+    if (a.subcriterion && !knownSubs.has(a.subcriterion)) {
+      knownSubs.add(a.subcriterion);
+      const entry: Subcriterion = { code: a.subcriterion, criterion: a.criterion, title: '', row: a.row };
+      if (a.sheet !== undefined) entry.sheet = a.sheet;
+      subcriteria.push(entry);
+    }
+  }
 }
 
 /** `1.1` alone in a cell (an id-like column at the left) with the title in the next cell and nothing else. */
@@ -616,14 +1085,19 @@ function onlyTitleAfter(row: readonly CellValue[], lead: number): boolean {
     lead + 1 < row.length && isFilled(row[lead + 1]) && onlyLead(row, lead + 1) && BARE_SUB_RE.test(text(row[lead]))
   );
 }
-const BARE_SUB_RE = /^\d{1,2}\.\d{1,2}$/;
+const BARE_SUB_RE = /^\d{1,2}\.\d{1,2}\.?$/;
 
 // --- Entry point ----------------------------------------------------------------------------------------------
 
+export interface ReadOptions {
+  /** Columns the user chose (CLI `--columns`); they win over `_caf_plan`'s `columns`, which win over the guess. */
+  columns?: ColumnChoice;
+}
+
 /** Reads the plan from a workbook's cell values. Never throws: what it cannot understand becomes a finding. */
-export function readPlan(workbook: WorkbookGrid): Plan {
+export function readPlan(workbook: WorkbookGrid, options: ReadOptions = {}): Plan {
   try {
-    return readPlanUnsafe(workbook);
+    return readPlanUnsafe(workbook, options);
   } catch (error) {
     // A bug of ours must not take the add-in or the nightly merge down: report it as a finding.
     const detail = error instanceof Error ? error.message : String(error);
@@ -654,39 +1128,63 @@ function emptyPlan(sheet: string): Plan {
   };
 }
 
-function readPlanUnsafe(workbook: WorkbookGrid): Plan {
+/** Each column's header as the user reads it: the lower header row's text, else the upper one's. */
+function headerTexts(sheet: SheetGrid, header: HeaderMatch): string[] {
+  const lower = sheet.rows[header.row] ?? [];
+  const upper = header.top < header.row ? (sheet.rows[header.top] ?? []) : [];
+  const width = Math.max(lower.length, upper.length);
+  return Array.from({ length: width }, (_, c) => text(lower[c]) || text(upper[c]));
+}
+
+function splitColumns(all: Partial<Record<MappedColumn, number>>): {
+  columns: Partial<Record<Column, number>>;
+  layoutColumns: Partial<Record<LayoutColumn, number>>;
+} {
+  const columns: Partial<Record<Column, number>> = {};
+  const layoutColumns: Partial<Record<LayoutColumn, number>> = {};
+  for (const [k, c] of Object.entries(all) as [MappedColumn, number][]) {
+    if (LAYOUT_COLUMN_SET.has(k)) layoutColumns[k as LayoutColumn] = c;
+    else columns[k as Column] = c;
+  }
+  return { columns, layoutColumns };
+}
+
+function readPlanUnsafe(workbook: WorkbookGrid, options: ReadOptions): Plan {
   const sheets = Array.isArray(workbook?.sheets) ? workbook.sheets.filter((s) => s && Array.isArray(s.rows)) : [];
   const metaSheet = sheets.find((s) => s.name === META_SHEET);
   const content = sheets.filter((s) => s.name !== META_SHEET);
 
   const findings: Finding[] = [];
   let meta: PlanMeta | null = null;
+  let storedChoice: ColumnChoice | undefined;
   if (metaSheet) {
     const read = readMeta(metaSheet);
     meta = read.meta;
+    storedChoice = read.columns;
     findings.push(...read.findings);
   }
+  const choice = options.columns || storedChoice ? { ...storedChoice, ...options.columns } : undefined;
 
-  let planSheet: SheetGrid | undefined;
-  let header: ReturnType<typeof findHeader> = null;
+  // Every sheet whose first rows hold a plan header is part of the plan (one sheet per criterion, an annex).
   // SPEC 2 puts the header in the first 30 rows; a plan pasted whole from Word (the seed) has two pages of
-  // introduction above it, so a second, deeper pass looks further down before giving up.
+  // introduction above it, so a second, deeper pass looks further down when no sheet has one.
+  let found: { sheet: SheetGrid; header: HeaderMatch }[] = [];
   for (const [from, to] of [
     [0, HEADER_SEARCH_ROWS],
     [HEADER_SEARCH_ROWS, DEEP_HEADER_SEARCH_ROWS],
   ] as const) {
     for (const sheet of content) {
-      header = findHeader(sheet, from, to);
-      if (header) {
-        planSheet = sheet;
-        break;
-      }
+      const header = findHeader(sheet, from, to);
+      if (header) found.push({ sheet, header });
     }
-    if (header) break;
+    if (found.length > 0) {
+      if (from > 0) found = found.slice(0, 1);
+      break;
+    }
   }
 
   const legend = new Legend();
-  if (!planSheet || !header) {
+  if (found.length === 0) {
     for (const sheet of content) readLegendSheet(sheet, legend);
     return {
       ...emptyPlan(content[0]?.name ?? ''),
@@ -707,61 +1205,161 @@ function readPlanUnsafe(workbook: WorkbookGrid): Plan {
     };
   }
 
-  const table = readTable(planSheet, header.row, header.columns, legend);
+  // Visible sheets are the plan; a hidden one (an old version kept aside) is not read, and said so.
+  const visible = found.filter((f) => f.sheet.state === 'visible');
+  const read = visible.length > 0 ? visible : found.slice(0, 1);
+  const state: ReadState = { seenSubcriteria: new Set() };
+  const parts: { sheet: SheetGrid; header: HeaderMatch; table: TableRead }[] = [];
+  for (const [i, f] of read.entries()) {
+    const header = applyChoice(f.header, choice, f.sheet);
+    parts.push({
+      sheet: f.sheet,
+      header,
+      table: readTable(f.sheet, header, legend, state, i === 0 ? undefined : f.sheet.name),
+    });
+  }
+  const main = parts[0]!;
   for (const sheet of content) {
-    if (sheet === planSheet) continue;
+    if (parts.some((p) => p.sheet === sheet)) continue;
     readLegendSheet(sheet, legend);
-    // One plan per workbook: a second table (one sheet per criterion, an old version kept beside) is not read.
-    if (findHeader(sheet, 0, HEADER_SEARCH_ROWS)) {
-      findings.push(
-        finding(
-          'other-plan-sheet',
+    const skipped = found.find((f) => f.sheet === sheet);
+    if (skipped) {
+      const unread = readTable(sheet, skipped.header, new Legend(), { seenSubcriteria: new Set() }, sheet.name);
+      const n = unread.drafts.length;
+      findings.push({
+        ...finding(
+          'plan-sheet-unread',
           {
-            ro: `Foaia ${quote(sheet.name)} pare să conțină tot un tabel al planului; se citește doar foaia ${quote(planSheet.name)}.`,
-            en: `Sheet ${quote(sheet.name)} also looks like a plan table; only sheet ${quote(planSheet.name)} is read.`,
+            ro: `Foaia ascunsă ${quote(sheet.name)} pare să conțină tot un tabel al planului (${n} acțiuni) și nu este citită; afișați-o pentru a o include sau ștergeți-o.`,
+            en: `Hidden sheet ${quote(sheet.name)} also looks like a plan table (${n} actions) and is not read; unhide it to include it, or delete it.`,
           },
           { sheet: sheet.name },
+        ),
+        severity: n > 0 ? 'error' : 'warning',
+      });
+    }
+  }
+
+  for (const part of parts) {
+    const { header, sheet } = part;
+    const missing = (['action', 'owners', 'deadline'] as const).filter((f) => header.columns[f] === undefined);
+    if (missing.length > 0) {
+      findings.push(
+        finding(
+          'column-missing',
+          {
+            ro: `Antetul de pe rândul ${header.row + 1} nu are coloanele: ${missing.map((f) => FIELD_HEADERS[f]).join(', ')}.`,
+            en: `The header on row ${header.row + 1} lacks the columns: ${missing.map((f) => FIELD_HEADERS[f]).join(', ')}.`,
+          },
+          { sheet: sheet.name, cell: cellAddress(header.row, header.columns.action ?? 0) },
+        ),
+      );
+    }
+    if (header.columns.result === undefined) {
+      findings.push(
+        finding(
+          'result-column-missing',
+          {
+            ro: `Antetul de pe rândul ${header.row + 1} nu are coloana ${FIELD_HEADERS.result}.`,
+            en: `The header on row ${header.row + 1} has no ${FIELD_HEADERS.result} column.`,
+          },
+          { sheet: sheet.name, cell: cellAddress(header.row, header.columns.action ?? 0) },
         ),
       );
     }
   }
 
-  const missing = (['action', 'owners', 'deadline'] as const).filter((f) => header.columns[f] === undefined);
-  if (missing.length > 0) {
-    findings.push(
-      finding(
-        'column-missing',
-        {
-          ro: `Antetul de pe rândul ${header.row + 1} nu are coloanele: ${missing.map((f) => HEADER_SYNONYMS[f][0]).join(', ')}.`,
-          en: `The header on row ${header.row + 1} lacks the columns: ${missing.map((f) => HEADER_SYNONYMS[f][0]).join(', ')}.`,
-        },
-        { sheet: planSheet.name, cell: cellAddress(header.row, header.columns.action ?? 0) },
-      ),
-    );
-  }
-  if (header.columns.result === undefined) {
-    findings.push(
-      finding(
-        'result-column-missing',
-        {
-          ro: `Antetul de pe rândul ${header.row + 1} nu are coloana ${HEADER_SYNONYMS.result[0]}.`,
-          en: `The header on row ${header.row + 1} has no ${HEADER_SYNONYMS.result[0]} column.`,
-        },
-        { sheet: planSheet.name, cell: cellAddress(header.row, header.columns.action ?? 0) },
-      ),
-    );
-  }
-
-  return {
-    sheet: planSheet.name,
-    headerRow: header.row,
-    repeatedHeaderRows: table.repeatedHeaderRows,
-    columns: header.columns,
-    criteria: table.criteria,
-    subcriteria: table.subcriteria,
-    actions: table.actions,
+  const actions = assignIds(parts.flatMap((p) => p.table.drafts));
+  const criteria = parts.flatMap((p) => p.table.criteria);
+  const subcriteria = parts.flatMap((p) => p.table.subcriteria);
+  codesWithoutHeadings(actions, criteria, subcriteria);
+  const { columns, layoutColumns } = splitColumns(main.header.columns);
+  const plan: Plan = {
+    sheet: main.sheet.name,
+    headerRow: main.header.row,
+    repeatedHeaderRows: main.table.repeatedHeaderRows,
+    columns,
+    criteria,
+    subcriteria,
+    actions,
     units: legend.units,
     meta,
-    findings: [...findings, ...table.findings, ...legend.findings],
+    findings: [...findings, ...parts.flatMap((p) => p.table.findings), ...legend.findings],
   };
+  if (Object.keys(layoutColumns).length > 0) plan.layoutColumns = layoutColumns;
+  plan.headers = main.header.headers;
+  plan.headerTexts = headerTexts(main.sheet, main.header);
+  if (choice) plan.columnChoice = choice;
+  if (parts.length > 1) {
+    plan.moreSheets = parts.slice(1).map((p): PlanSheet => {
+      const split = splitColumns(p.header.columns);
+      return {
+        sheet: p.sheet.name,
+        headerRow: p.header.row,
+        repeatedHeaderRows: p.table.repeatedHeaderRows,
+        columns: split.columns,
+        layoutColumns: split.layoutColumns,
+      };
+    });
+  }
+  return plan;
+}
+
+/** One line of what the reader understood: a field, its column's letter and the header text it was recognised by. */
+export interface MappedField {
+  field: MappedColumn;
+  column: string;
+  header: string;
+}
+
+export interface ColumnMapping {
+  sheet: string;
+  /** 1-based, as Excel numbers rows; -1 when no header was found. */
+  headerRow: number;
+  /** The other sheets read as part of the plan, each with its header row (1-based). */
+  moreSheets: { sheet: string; headerRow: number }[];
+  fields: MappedField[];
+  /** Every column of the header row a field can be moved to: its letter and header text. */
+  choices: { column: string; index: number; header: string }[];
+}
+
+/** What `validate` and the add-in's Validate view show: the header row used and each field's column (SPEC 2). */
+export function columnMapping(plan: Plan): ColumnMapping {
+  const all: Partial<Record<MappedColumn, number>> = { ...plan.columns, ...plan.layoutColumns };
+  const fields = MAPPED_COLUMNS.filter((f) => all[f] !== undefined)
+    .map((f) => ({ field: f, column: columnLetters(all[f]!), header: plan.headers?.[f] ?? '' }))
+    .sort((a, b) => all[a.field]! - all[b.field]!);
+  return {
+    sheet: plan.sheet,
+    headerRow: plan.headerRow < 0 ? -1 : plan.headerRow + 1,
+    moreSheets: (plan.moreSheets ?? []).map((s) => ({ sheet: s.sheet, headerRow: s.headerRow + 1 })),
+    fields,
+    choices: (plan.headerTexts ?? [])
+      .map((header, index) => ({ column: columnLetters(index), index, header }))
+      .filter((c) => c.header !== ''),
+  };
+}
+
+/**
+ * A multi-sheet plan as one Plan per sheet (each with its own header row, columns and actions), for the writers
+ * that work on one sheet at a time (prepare, copy, the merged workbook). A one-sheet plan is returned as it is.
+ */
+export function planSheets(plan: Plan): Plan[] {
+  if (!plan.moreSheets || plan.moreSheets.length === 0) return [plan];
+  const { moreSheets, ...single } = plan;
+  const strip = (a: Action): Action => {
+    const { sheet: _sheet, ...rest } = a;
+    return rest;
+  };
+  const main: Plan = { ...single, actions: plan.actions.filter((a) => a.sheet === undefined) };
+  const rest = moreSheets.map((s): Plan => ({
+    ...single,
+    sheet: s.sheet,
+    headerRow: s.headerRow,
+    repeatedHeaderRows: s.repeatedHeaderRows,
+    columns: s.columns,
+    layoutColumns: s.layoutColumns,
+    actions: plan.actions.filter((a) => a.sheet === s.sheet).map(strip),
+  }));
+  return [main, ...rest];
 }

@@ -48,6 +48,16 @@ export const HELPER_FIELDS = ['dueDate', 'ownerCodes'] as const;
 export type HelperField = (typeof HELPER_FIELDS)[number];
 export type Column = Field | HelperField;
 
+/**
+ * Columns that shape the table rather than hold an action's fields (SPEC 2 layouts): the team's running numbers
+ * (`Nr. crt.`), a level column (`Nivel`), criterion and subcriterion columns, the year beside a period deadline.
+ */
+export const LAYOUT_COLUMNS = ['number', 'level', 'criterion', 'subcriterion', 'year'] as const;
+export type LayoutColumn = (typeof LAYOUT_COLUMNS)[number];
+export type MappedColumn = Column | LayoutColumn;
+/** A column chosen by the user for a field (0-based), overriding the reader's guess; stored in `_caf_plan`. */
+export type ColumnChoice = Partial<Record<MappedColumn, number>>;
+
 /** Headers written by `prepare` for the columns it adds (they are also accepted by the reader). */
 export const ADDED_HEADERS: Record<'id' | 'status' | HelperField, string> = {
   id: 'ID',
@@ -98,6 +108,8 @@ export interface PlanMeta {
   schemaVersion: number;
   /** Columns departments may edit; absent means DEFAULT_EDITABLE. */
   editable?: Field[];
+  /** The coordinator's corrections of the column mapping (`deadline=F,owners=E`). */
+  columns?: ColumnChoice;
 }
 
 export const META_SHEET = '_caf_plan';
@@ -115,6 +127,8 @@ export interface Criterion {
   code: string; // '1'
   title: string;
   row: number;
+  /** Set when the plan spans several sheets and this one is not `Plan.sheet`. */
+  sheet?: string;
 }
 
 export interface Subcriterion {
@@ -122,14 +136,18 @@ export interface Subcriterion {
   criterion: string; // '1'
   title: string;
   row: number;
+  /** Set when the plan spans several sheets and this one is not `Plan.sheet`. */
+  sheet?: string;
 }
 
 export interface Action {
   /** `criterion.subcriterion.number` (`1.1.1`) unless the sheet has an ID column; then that column's value. */
   id: string;
   idFromColumn: boolean;
-  /** 0-based row of the action in the plan sheet. */
+  /** 0-based row of the action in its sheet. */
   row: number;
+  /** The sheet the action is on, when the plan spans several sheets and it is not `Plan.sheet`. */
+  sheet?: string;
   criterion: string;
   subcriterion: string;
   /** The number the action cell starts with (`4.Revizuirea` gives 4); null when it has none. */
@@ -142,6 +160,15 @@ export interface Action {
   continuationRows: number[];
 }
 
+/** Where one sheet of a multi-sheet plan keeps its table. */
+export interface PlanSheet {
+  sheet: string;
+  headerRow: number;
+  repeatedHeaderRows: number[];
+  columns: Partial<Record<Column, number>>;
+  layoutColumns: Partial<Record<LayoutColumn, number>>;
+}
+
 export interface Plan {
   /** Name of the sheet that holds the table. */
   sheet: string;
@@ -151,6 +178,16 @@ export interface Plan {
   repeatedHeaderRows: number[];
   /** 0-based column index of each recognised column. */
   columns: Partial<Record<Column, number>>;
+  /** Layout columns of the table (running numbers, level, criterion, subcriterion, year), 0-based. */
+  layoutColumns?: Partial<Record<LayoutColumn, number>>;
+  /** The header text of each recognised column, as the sheet writes it (what `validate` shows). */
+  headers?: Partial<Record<MappedColumn, string>>;
+  /** The header row's cell texts by column ('' for empty), the choices a user can map a field to. */
+  headerTexts?: string[];
+  /** The column choice in force (CLI `--columns` over `_caf_plan`'s `columns`), to keep when writing metadata. */
+  columnChoice?: ColumnChoice;
+  /** Further sheets of the same plan (one per criterion, an annex), read after `sheet`. */
+  moreSheets?: PlanSheet[];
   criteria: Criterion[];
   subcriteria: Subcriterion[];
   actions: Action[];

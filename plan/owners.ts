@@ -15,6 +15,7 @@ export type OwnerToken =
  * `experți externi (după caz)`) need no entry of their own.
  */
 export const ROLES: readonly { role: string; phrases: readonly string[] }[] = [
+  { role: 'Conducerea instituției', phrases: ['conducerea institutiei', 'conducerea primariei', 'conducerea'] },
   { role: 'Primar', phrases: ['primar', 'primarul'] },
   { role: 'Viceprimar', phrases: ['viceprimar', 'viceprimarul', 'viceprimarii'] },
   { role: 'Secretar general', phrases: ['secretar general', 'secretarul general'] },
@@ -32,6 +33,7 @@ export const ROLES: readonly { role: string; phrases: readonly string[] }[] = [
     ],
   },
   { role: 'Coordonator CAF', phrases: ['coordonator caf', 'coordonatorul caf'] },
+  { role: 'Coordonatorul planului', phrases: ['coordonatorul planului', 'coordonator plan', 'coordonatorul de plan'] },
   { role: 'Echipa CAF', phrases: ['echipa caf', 'echipa de autoevaluare caf', 'grupul de autoevaluare caf'] },
   { role: 'Comisia de Monitorizare', phrases: ['comisia de monitorizare'] },
   { role: 'Responsabil SMC', phrases: ['responsabil smc', 'responsabilul smc', 'responsabil calitate'] },

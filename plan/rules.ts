@@ -31,11 +31,11 @@ export const RULES = {
       en: 'The table has no measurable results column.',
     },
   },
-  'other-plan-sheet': {
-    severity: 'warning',
+  'plan-sheet-unread': {
+    severity: 'error',
     description: {
-      ro: 'Altă foaie conține și ea un tabel al planului; se citește doar prima foaie cu antet.',
-      en: 'Another sheet also holds a plan table; only the first sheet with a header is read.',
+      ro: 'O foaie ascunsă conține și ea un tabel al planului și nu este citită; acțiunile ei lipsesc din plan.',
+      en: 'A hidden sheet also holds a plan table and is not read; its actions are missing from the plan.',
     },
   },
   'meta-invalid': {

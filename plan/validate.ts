@@ -74,12 +74,21 @@ export function validatePlan(plan: Plan, options: ValidateOptions = {}): Finding
 
   const sheet = plan.sheet;
   const tableLeft = Math.min(...(Object.values(plan.columns) as number[]));
+  // An action on another sheet of a multi-sheet plan is addressed on its own sheet, in that sheet's columns.
+  const columnsOf = new Map((plan.moreSheets ?? []).map((s) => [s.sheet, s.columns]));
   const at = (action: Action, column: Column): string | undefined => {
-    const col = plan.columns[column];
+    const col =
+      (action.sheet !== undefined ? columnsOf.get(action.sheet) : undefined)?.[column] ?? plan.columns[column];
     return col === undefined ? undefined : cellAddress(action.row, col);
   };
   const report = (rule: RuleId, action: Action, column: Column, ro: string, en: string): void => {
-    findings.push(finding(rule, { ro, en }, { rowId: action.id || undefined, sheet, cell: at(action, column) }));
+    findings.push(
+      finding(
+        rule,
+        { ro, en },
+        { rowId: action.id || undefined, sheet: action.sheet ?? sheet, cell: at(action, column) },
+      ),
+    );
   };
   const where = (action: Action): { ro: string; en: string } =>
     action.id
@@ -343,8 +352,11 @@ function checkModel(plan: Plan, tableLeft: number, findings: Finding[]): void {
         ),
       );
     }
+    // The criterion above it on its own sheet; a criterion column names both on the same row.
     let above: string | undefined;
-    for (const criterion of plan.criteria) if (criterion.row < sub.row) above = criterion.code;
+    for (const criterion of plan.criteria) {
+      if (criterion.sheet === sub.sheet && criterion.row <= sub.row) above = criterion.code;
+    }
     if (above !== undefined && above !== sub.criterion) {
       findings.push(
         finding(

@@ -5,9 +5,17 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CafError, isCafError } from '../plan/errors';
-import { readPlan } from '../plan/grid';
+import { columnMapping, parseColumnChoice, readPlan } from '../plan/grid';
 import type { SubmissionInput } from '../plan/merge';
-import { FIELDS, SCHEMA_VERSION, type Field, type Finding, type Plan, type PlanMeta } from '../plan/model';
+import {
+  FIELDS,
+  SCHEMA_VERSION,
+  type ColumnChoice,
+  type Field,
+  type Finding,
+  type Plan,
+  type PlanMeta,
+} from '../plan/model';
 import { MergeReport } from '../plan/report';
 import { DEFAULT_SOON_DAYS, MAX_SOON_DAYS } from '../plan/state';
 import { countWith } from '../plan/text';
@@ -21,8 +29,9 @@ type Out = { out: (line: string) => void; err: (line: string) => void; lang: Lan
 const USAGE = `caf-plan: planuri de îmbunătățire CAF 2020 / CAF 2020 improvement plans
 
 Comenzi / commands:
-  validate FILE [--json] [--today YYYY-MM-DD]     constatările planului; cod 1 dacă are erori
-  prepare FILE --out FILE [--plan-id ID] [--soon-days N]
+  validate FILE [--json] [--today YYYY-MM-DD] [--columns deadline=F,owners=E]
+                                                  constatările planului și coloanele înțelese; cod 1 dacă are erori
+  prepare FILE --out FILE [--plan-id ID] [--soon-days N] [--columns deadline=F,...]
                                                   adaugă ID, Stare, coloanele ajutătoare, metadatele și culorile termenelor
   copy FILE --unit CODE --out FILE                copia unui departament
   merge --base FILE --out FILE --report FILE [--current FILE] [--editable status,monitoring] SUBMISSION...
@@ -75,10 +84,36 @@ async function writeAtomic(file: string, data: Uint8Array | string): Promise<voi
   await rename(tmp, file);
 }
 
-async function loadPlan(file: string): Promise<{ bytes: Uint8Array; plan: Plan }> {
+async function loadPlan(file: string, columns?: ColumnChoice): Promise<{ bytes: Uint8Array; plan: Plan }> {
   const bytes = await readBytes(file);
   const grid = await readWorkbookGrid(bytes);
-  return { bytes, plan: readPlan(grid) };
+  return { bytes, plan: readPlan(grid, columns ? { columns } : {}) };
+}
+
+/** `--columns deadline=F,owners=E`: the user's correction of the column mapping (SPEC 2). */
+function columnsOption(value: string | undefined): ColumnChoice | undefined {
+  if (value === undefined) return undefined;
+  const { choice, bad } = parseColumnChoice(value);
+  if (bad.length > 0 || Object.keys(choice).length === 0) {
+    throw usageError(
+      `--columns takes field=LETTER pairs (fields: ${MAPPED_FIELD_NAMES}); not understood: ${bad.join(', ') || value}.`,
+      `--columns primește perechi câmp=LITERĂ (câmpuri: ${MAPPED_FIELD_NAMES}); neînțeles: ${bad.join(', ') || value}.`,
+    );
+  }
+  return choice;
+}
+const MAPPED_FIELD_NAMES = [...FIELDS, 'number', 'level', 'criterion', 'subcriterion', 'year'].join(', ');
+
+function mappingLines(plan: Plan, lang: Lang): string[] {
+  const m = columnMapping(plan);
+  if (m.headerRow < 0) return [];
+  const sheets = [`${m.sheet}`, ...m.moreSheets.map((s) => `${s.sheet} (${s.headerRow})`)].join(', ');
+  const head =
+    lang === 'ro'
+      ? `Antet: foaia ${sheets}, rândul ${m.headerRow}. Coloane înțelese:`
+      : `Header: sheet ${sheets}, row ${m.headerRow}. Columns understood:`;
+  const width = Math.max(...m.fields.map((f) => f.field.length));
+  return [head, ...m.fields.map((f) => `  ${f.field.padEnd(width)}  ${f.column.padEnd(3)} ${f.header}`)];
 }
 
 /** A count with its noun, agreeing with the number in each language ("72 de acțiuni", "1 error"). */
@@ -115,11 +150,16 @@ async function cmdValidate(args: string[], o: Out): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, today: { type: 'string' }, lang: { type: 'string' } },
+    options: {
+      json: { type: 'boolean' },
+      today: { type: 'string' },
+      lang: { type: 'string' },
+      columns: { type: 'string' },
+    },
   });
   if (positionals.length !== 1) throw usageError('validate takes one FILE.', 'validate primește un singur FILE.');
   const today = values.today === undefined ? undefined : IsoDate.parse(values.today);
-  const { plan } = await loadPlan(positionals[0]!);
+  const { plan } = await loadPlan(positionals[0]!, columnsOption(values.columns));
   const findings = validatePlan(plan, today ? { today } : {});
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
@@ -132,6 +172,7 @@ async function cmdValidate(args: string[], o: Out): Promise<number> {
           subcriteria: plan.subcriteria.length,
           criteria: plan.criteria.length,
           units: plan.units.length,
+          mapping: columnMapping(plan),
           errors,
           warnings,
           findings,
@@ -142,6 +183,7 @@ async function cmdValidate(args: string[], o: Out): Promise<number> {
     );
   } else {
     o.out(say(o, planSummary(plan)));
+    for (const line of mappingLines(plan, o.lang)) o.out(line);
     o.out(
       say(o, {
         ro: `${ro(errors, 'eroare', 'erori')}, ${ro(warnings, 'avertisment', 'avertismente')}`,
@@ -176,10 +218,12 @@ async function cmdPrepare(args: string[], o: Out): Promise<number> {
       'plan-id': { type: 'string' },
       'soon-days': { type: 'string' },
       lang: { type: 'string' },
+      columns: { type: 'string' },
     },
   });
   if (positionals.length !== 1 || !values.out)
     throw usageError('prepare takes FILE --out FILE.', 'prepare primește FILE --out FILE.');
+  const choice = columnsOption(values.columns);
   const soon = SoonDays.safeParse(values['soon-days'] ?? String(DEFAULT_SOON_DAYS));
   if (!soon.success) {
     throw usageError(
@@ -187,14 +231,17 @@ async function cmdPrepare(args: string[], o: Out): Promise<number> {
       `--soon-days primește un număr întreg de zile, de la 0 la ${MAX_SOON_DAYS}.`,
     );
   }
-  const { bytes, plan } = await loadPlan(positionals[0]!);
+  const { bytes, plan } = await loadPlan(positionals[0]!, choice);
   requireTable(plan, positionals[0]!);
+  // The coordinator's column choice is stored with the plan, so every later read (copy, merge, service, add-in) uses it.
+  const columns = plan.columnChoice;
   const meta: PlanMeta = {
     planId: values['plan-id'] ?? plan.meta?.planId ?? slug(positionals[0]!),
     revision: plan.meta?.revision ?? 1,
     issuedAt: new Date().toISOString(),
     schemaVersion: SCHEMA_VERSION,
     ...(plan.meta?.editable ? { editable: plan.meta.editable } : {}),
+    ...(columns ? { columns } : {}),
   };
   const { prepareWorkbook } = await import('./xlsx/prepare');
   const prepared = await prepareWorkbook(bytes, plan, meta, { soonDays: soon.data });

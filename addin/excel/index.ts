@@ -4,7 +4,7 @@
 // the service writes the same columns, rules and filters into .xlsx files.
 import { parseAddress } from '../../plan/address';
 import { CafError } from '../../plan/errors';
-import { metaRows } from '../../plan/grid';
+import { formatColumnChoice, metaRows } from '../../plan/grid';
 import {
   actionRuns,
   criterionCriteria,
@@ -27,6 +27,7 @@ import {
   type LocalDate,
   type Plan,
   type PlanMeta,
+  type ColumnChoice,
   type SheetState,
   type WorkbookGrid,
 } from '../../plan/model';
@@ -132,7 +133,9 @@ export function newPlanMeta(now: Date = new Date()): PlanMeta {
  * prepared plan reuses its columns. `meta` defaults to the plan's own metadata, else a new plan id. 2 syncs.
  */
 export async function preparePlan(plan: Plan, meta?: PlanMeta): Promise<PreparedPlan> {
-  const planMeta = meta ?? plan.meta ?? newPlanMeta();
+  const base = meta ?? plan.meta ?? newPlanMeta();
+  // The coordinator's column choice (issue 13) is kept in the metadata prepare rewrites.
+  const planMeta = plan.columnChoice ? { ...base, columns: plan.columnChoice } : base;
   return Excel.run(async (context) => {
     const sheet = context.workbook.worksheets.getItem(plan.sheet);
     // The header row's last used cell: the added columns go right of it, even past columns the reader ignores.
@@ -193,6 +196,31 @@ export async function preparePlan(plan: Plan, meta?: PlanMeta): Promise<Prepared
     metaWs.visibility = Excel.SheetVisibility.veryHidden;
     await context.sync();
     return { plan: { ...prep.plan, meta: planMeta }, layout: prep.layout, meta: planMeta };
+  });
+}
+
+/**
+ * Stores the coordinator's column mapping in `_caf_plan` (key `columns`), where every host's reader takes it from:
+ * the pane, the CLI and the service read the same choice. Creates the very hidden sheet when the plan has none yet.
+ * 3 syncs (the sheet, its used range, the write).
+ */
+export async function saveColumnChoice(choice: ColumnChoice): Promise<void> {
+  await Excel.run(async (context) => {
+    const metaSheet = context.workbook.worksheets.getItemOrNullObject(META_SHEET);
+    metaSheet.load('name');
+    await context.sync();
+    const ws = metaSheet.isNullObject ? context.workbook.worksheets.add(META_SHEET) : metaSheet;
+    const used = ws.getUsedRangeOrNullObject(true);
+    used.load('values,rowIndex');
+    await context.sync();
+    const rows = used.isNullObject ? [] : (used.values as unknown[][]);
+    const at = rows.findIndex((r) => r[0] === 'columns');
+    const row = at >= 0 ? used.rowIndex + at : used.isNullObject ? 0 : used.rowIndex + rows.length;
+    const cell = ws.getRangeByIndexes(row, 0, 1, 2);
+    cell.numberFormat = [['@', '@']];
+    cell.values = [['columns', formatColumnChoice(choice)]];
+    ws.visibility = Excel.SheetVisibility.veryHidden;
+    await context.sync();
   });
 }
 

@@ -2,8 +2,8 @@
 // code and updates one state object that render.ts draws. One action at a time; errors become bilingual notices.
 import { CafError, isCafError } from '../../plan/errors';
 import { summarizePlan, tableLayout, type PlanSummary } from '../../plan/highlight';
-import type { Bilingual, Finding, LocalDate, Plan } from '../../plan/model';
-import { readPlan } from '../../plan/grid';
+import type { Bilingual, Finding, LocalDate, MappedColumn, Plan } from '../../plan/model';
+import { columnLetters, readPlan } from '../../plan/grid';
 import { actionsOfUnit } from '../../plan/owners';
 import { findingsOfUnit, validatePlan } from '../../plan/validate';
 import { bilingualDate, message, type MessageKey } from '../i18n';
@@ -217,6 +217,22 @@ export class PaneController {
           ? message('validateDoneUnit', { actions, unit, errors, warnings })
           : message('validateDone', { actions, errors, warnings }),
       };
+    });
+  }
+
+  /**
+   * The coordinator moves a field to another column of the header (the Validate view's mapping): the choice goes
+   * into `_caf_plan`, so the CLI and the service read the plan the same way; then the plan is validated again.
+   */
+  async chooseColumn(field: MappedColumn, column: number): Promise<void> {
+    const save = this.port.saveColumnChoice;
+    const plan = this.state.plan;
+    if (!save || !plan) return;
+    await this.run('stepWriting', async () => {
+      await save.call(this.port, { ...plan.columnChoice, [field]: column });
+      const next = await this.load();
+      this.set({ findings: this.check(next) });
+      return { kind: 'success', text: message('mappingSaved', { column: columnLetters(column) }) };
     });
   }
 

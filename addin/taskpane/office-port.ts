@@ -24,5 +24,6 @@ export function createOfficePort(): ExcelPort {
     },
     selectCell: (sheet, address) => excel.selectCell(sheet, address),
     onPlanEdited: (plan, handler) => excel.onPlanEdited(plan, () => handler()),
+    saveColumnChoice: (choice) => excel.saveColumnChoice(choice),
   };
 }

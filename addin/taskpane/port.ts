@@ -1,7 +1,7 @@
 // What the pane needs from Excel, as one small interface. office-port.ts implements it with addin/excel (the only
 // code that calls Office.js); the controller's tests implement it in memory.
 import type { FilterChoice } from './settings';
-import type { LocalDate, Plan, WorkbookGrid } from '../../plan/model';
+import type { ColumnChoice, LocalDate, Plan, WorkbookGrid } from '../../plan/model';
 
 export interface FilterOutcome {
   /** Action rows left visible. */
@@ -25,4 +25,6 @@ export interface ExcelPort {
   selectCell(sheet: string, address: string): Promise<void>;
   /** Calls `handler` after the user edits the plan sheet; returns a function that stops listening. */
   onPlanEdited(plan: Plan, handler: () => void): Promise<() => Promise<void>>;
+  /** Stores the coordinator's column mapping in `_caf_plan` (key `columns`), read by every host. */
+  saveColumnChoice?(choice: ColumnChoice): Promise<void>;
 }

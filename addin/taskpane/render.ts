@@ -1,7 +1,8 @@
 // Draws the pane state into the page of taskpane.html. Each part is redrawn only when its inputs change, so a
 // keyboard user's focus stays where it was (the findings list is not rebuilt when a finding is selected).
 import { DEADLINE_STATES } from '../../plan/state';
-import type { Finding } from '../../plan/model';
+import { columnMapping } from '../../plan/grid';
+import { FIELD_LABELS, type Bilingual, type Finding, type MappedColumn } from '../../plan/model';
 import { STATE_SHORT, formatDate, formatNumber, t, type Lang, type MessageKey } from '../i18n';
 import type { PaneState } from './controller';
 import { parseSoonDays, type FilterChoice } from './settings';
@@ -26,7 +27,31 @@ export interface PaneHandlers {
   setLang(lang: Lang): void;
   setSoonDays(days: number): void;
   setFilterChoice(patch: Partial<FilterChoice>): void;
+  /** The coordinator moves a field to another column of the header (issue 13). */
+  chooseColumn?(field: MappedColumn, column: number): void;
 }
+
+// The fields the mapping lets the coordinator place, in the words of the plan's headers.
+const MAPPED_LABELS: Partial<Record<MappedColumn, Bilingual>> = {
+  ...FIELD_LABELS,
+  number: { ro: 'Nr. crt.', en: 'Running number' },
+  level: { ro: 'Nivel', en: 'Level' },
+  criterion: { ro: 'Criteriu', en: 'Criterion' },
+  subcriterion: { ro: 'Subcriteriu', en: 'Subcriterion' },
+  year: { ro: 'An (termen)', en: 'Year (deadline)' },
+};
+const MAPPABLE: readonly MappedColumn[] = [
+  'action',
+  'result',
+  'owners',
+  'deadline',
+  'year',
+  'monitoring',
+  'resources',
+  'status',
+  'id',
+  'number',
+];
 
 function byId<T extends HTMLElement>(doc: Document, id: string): T {
   const el = doc.getElementById(id);
@@ -93,6 +118,10 @@ export class PaneView {
     select('filter-unit', 'unit');
     select('filter-criterion', 'criterion');
     select('filter-state', 'state');
+    byId(doc, 'mapping-table').addEventListener('change', (event) => {
+      const select = (event.target as HTMLElement).closest<HTMLSelectElement>('select[data-field]');
+      if (select && select.value !== '') h.chooseColumn?.(select.dataset.field as MappedColumn, Number(select.value));
+    });
     // Findings are buttons: Enter and Space work natively; one listener for the whole list.
     byId(doc, 'findings').addEventListener('click', (event) => {
       const target = (event.target as HTMLElement).closest<HTMLButtonElement>('button.finding');
@@ -109,6 +138,7 @@ export class PaneView {
     this.renderBusy(state);
     if (this.changed('notice', [state.notice, lang])) this.renderNotice(state, lang);
     if (this.changed('findings', [state.findings, lang])) this.renderFindings(state.findings, lang);
+    if (this.changed('mapping', [state.findings, state.plan, lang])) this.renderMapping(state, lang);
     if (this.changed('legend', [state.summary, lang])) this.renderLegend(state, lang);
     if (this.changed('soon', [state.settings.soonDays])) {
       const input = byId<HTMLInputElement>(this.doc, 'soon-days');
@@ -162,6 +192,36 @@ export class PaneView {
       );
     } else {
       box.append(el(this.doc, 'p', { text: notice.text[lang], attrs: { lang } }));
+    }
+  }
+
+  /** What the reader understood (shown once the plan is validated), each field with a choice of the header's columns. */
+  private renderMapping(state: PaneState, lang: Lang): void {
+    const { doc } = this;
+    const box = byId(doc, 'mapping');
+    const table = byId(doc, 'mapping-table');
+    table.replaceChildren();
+    const plan = state.plan;
+    box.hidden = state.findings === null || !plan || plan.headerRow < 0;
+    if (box.hidden || !plan) return;
+    const mapping = columnMapping(plan);
+    byId(doc, 'mapping-help').textContent = t(lang, 'mappingHelp', { row: mapping.headerRow, sheet: mapping.sheet });
+    const at = new Map(mapping.fields.map((f) => [f.field, f]));
+    for (const field of MAPPABLE) {
+      const current = at.get(field);
+      if (!current && field !== 'deadline' && field !== 'owners' && field !== 'result') continue;
+      const select = el(doc, 'select', { attrs: { 'data-field': field, 'aria-label': MAPPED_LABELS[field]![lang] } }, [
+        el(doc, 'option', { text: t(lang, 'mappingNone'), attrs: { value: '' } }),
+        ...mapping.choices.map((c) =>
+          el(doc, 'option', {
+            text: `${c.column} · ${c.header}`,
+            attrs: { value: String(c.index), ...(current?.column === c.column ? { selected: 'selected' } : {}) },
+          }),
+        ),
+      ]);
+      table.append(
+        el(doc, 'tr', {}, [el(doc, 'th', { text: MAPPED_LABELS[field]![lang] }), el(doc, 'td', {}, [select])]),
+      );
     }
   }
 

@@ -37,6 +37,7 @@ function main(): void {
     setLang: (lang) => controller.setLang(lang),
     setSoonDays: (days) => controller.setSoonDays(days),
     setFilterChoice: (patch) => controller.setFilterChoice(patch),
+    chooseColumn: (field, column) => void controller.chooseColumn(field, column),
   });
   view.render(controller.state);
   // The sync service's section (addin/taskpane/connect-view.ts): submit, sync, conflicts, copies.

@@ -1,6 +1,7 @@
 // A department copy (SPEC 5): the prepared plan with the unit's metadata, its rows' editable cells unlocked and
 // everything else locked by sheet protection without a password, filtered to the unit's rows the way Excel
 // saves a filtered sheet, and a note on the title with instructions. Works in Excel with or without the add-in.
+import { planSheets } from '../../plan/grid';
 import { cellText } from '../../plan/text';
 import { CafError } from '../../plan/errors';
 import { DEFAULT_EDITABLE, type Field, type Plan, type PlanMeta } from '../../plan/model';
@@ -59,6 +60,12 @@ export async function departmentCopy(
   unit: string,
   meta: PlanMeta,
 ): Promise<Uint8Array> {
+  // A plan over several sheets (issue 13): each sheet is made a department copy in turn.
+  if (plan.moreSheets?.length) {
+    let out = preparedBytes;
+    for (const part of planSheets(plan)) out = await departmentCopy(out, part, unit, meta);
+    return out;
+  }
   const { id: idCol, status: statusCol, ownerCodes: ownersCol } = plan.columns;
   if (idCol === undefined || statusCol === undefined || ownersCol === undefined) throw notPrepared();
   const editable: readonly Field[] = meta.editable ?? DEFAULT_EDITABLE;

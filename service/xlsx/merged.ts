@@ -2,6 +2,7 @@
 // listing every conflict with what the coordinator can do about it, and each conflicted cell of the plan marked
 // with a fill and a note. Values from submissions are always written as text, never as formulas.
 import { cellAddress } from '../../plan/address';
+import { planSheets } from '../../plan/grid';
 import type { MergeResult } from '../../plan/merge';
 import type { Field, Plan, PlanMeta } from '../../plan/model';
 import type { Conflict, ConflictKind } from '../../plan/report';
@@ -120,6 +121,18 @@ export async function writeMergedWorkbook(
   result: MergeResult,
   meta: PlanMeta,
 ): Promise<Uint8Array> {
+  // A plan over several sheets (issue 13): each sheet takes its own rows' edits, in its own columns, in turn.
+  if (plan.moreSheets?.length) {
+    let out = masterBytes;
+    for (const part of planSheets(plan)) {
+      const ids = new Set(part.actions.map((a) => a.id));
+      const edits = result.edits
+        .filter((e) => ids.has(e.rowId))
+        .map((e) => ({ ...e, col: part.columns[e.column] ?? e.col }));
+      out = await writeMergedWorkbook(out, part, { ...result, edits }, meta);
+    }
+    return out;
+  }
   const pkg = await XlsxPackage.open(masterBytes);
   const styles = StylesPatch.open(pkg);
   const sheet = SheetPatch.open(pkg, styles, pkg.sheet(plan.sheet));

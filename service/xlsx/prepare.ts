@@ -3,7 +3,7 @@
 // hidden `_caf_plan` metadata sheet. Nothing is inserted, so the team's merges, conditional formats, validations
 // and formulas keep pointing where they pointed; everything else in the file is written back as it was.
 import { cellAddress, columnLetters } from '../../plan/address';
-import { metaRows } from '../../plan/grid';
+import { metaRows, planSheets } from '../../plan/grid';
 import {
   highlightRules,
   isHighlightFormula,
@@ -100,6 +100,12 @@ export async function prepareWorkbook(
   meta: PlanMeta,
   options: PrepareOptions = {},
 ): Promise<Uint8Array> {
+  // A plan over several sheets (issue 13): each sheet is prepared in turn, as a plan of its own.
+  if (plan.moreSheets?.length) {
+    let out = bytes;
+    for (const part of planSheets(plan)) out = await prepareWorkbook(out, part, meta, options);
+    return out;
+  }
   const pkg = await XlsxPackage.open(bytes);
   const styles = StylesPatch.open(pkg);
   const sheet = SheetPatch.open(pkg, styles, pkg.sheet(plan.sheet));

@@ -286,3 +286,30 @@ describe('properties', () => {
     );
   });
 });
+
+describe('the forms other institutions write (issue 13)', () => {
+  it.each([
+    ['T4 2023', '2023-12-31'],
+    ['Q4 2023', '2023-12-31'],
+    ['trim. IV/2023', '2023-12-31'],
+    ['TRIM. II 2024', '2024-06-30'],
+    ['16 decembrie 2022', '2022-12-16'],
+    ['16 dec. 2022', '2022-12-16'],
+    ['până la 30 iunie 2023', '2023-06-30'],
+    ['decembrie 2022', '2022-12-31'],
+  ])('%s is due %s', (text, iso) => {
+    expect(due(text)).toBe(iso);
+  });
+
+  it('reads repeating phrases as recurring, with their period', () => {
+    expect(parseDeadline('La data de 25 a fiecărei luni')).toMatchObject({ kind: 'recurring', period: 'monthly' });
+    expect(parseDeadline('în fiecare trimestru')).toMatchObject({ kind: 'recurring', period: 'quarterly' });
+    expect(parseDeadline('la sfârșitul fiecărui an')).toMatchObject({ kind: 'recurring', period: 'annual' });
+  });
+
+  it('still refuses what is not certain, quoting it', () => {
+    expect(parseDeadline('31 februarie 2023')).toEqual({ kind: 'invalid', text: '31 februarie 2023' });
+    expect(parseDeadline('25 a lunii')).toEqual({ kind: 'invalid', text: '25 a lunii' });
+    expect(parseDeadline('lunar 2023')).toEqual({ kind: 'invalid', text: 'lunar 2023' });
+  });
+});

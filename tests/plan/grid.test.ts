@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { headerColumn, metaRows, readPlan } from '../../plan/grid';
+import { headerColumn, headerFields, metaRows, readPlan } from '../../plan/grid';
 import {
   ADDED_HEADERS,
   META_SHEET,
@@ -196,10 +196,25 @@ describe('readPlan: the shapes a team writes', () => {
     expect(headerColumn('Stadiu realizare')).toBe('status');
     expect(headerColumn('Stadiu')).toBe('monitoring');
     expect(headerColumn('Responsabil.')).toBe('owners');
-    expect(headerColumn('Nr.')).toBe('id');
+    expect(headerColumn('Nr.')).toBe('number');
     expect(headerColumn('Observaţii')).toBe('monitoring');
     expect(headerColumn('Coduri responsabili')).toBe('ownerCodes');
-    expect(headerColumn('Stadiu realizare acțiuni')).toBeNull();
+    expect(headerColumn('Stadiu realizare acțiuni')).toBe('status');
+    expect(headerColumn('Legendă')).toBeNull();
+    expect(headerColumn('CRITERIUL 1: LEADERSHIP')).toBeNull();
+  });
+
+  it('recognises headers by meaning: qualifiers in parentheses dropped, one header naming two fields', () => {
+    expect(headerFields('RESPONSABIL (subdiviziune / resurse alocate)')).toEqual(['owners']);
+    expect(headerFields('RESPONSABILI / RESURSE')).toEqual(['owners', 'resources']);
+    expect(headerFields('Indicatori de performanță')).toEqual(['result']);
+    expect(headerFields('ACŢIUNI ŞI SUBACŢIUNI')).toEqual(['action']);
+    expect(headerFields('Acțiune de îmbunătățire')).toEqual(['action']);
+    expect(headerFields('Termen limită')).toEqual(['deadline']);
+    expect(headerFields('Nr. ord.')).toEqual(['number']);
+    expect(headerFields('Nr.or')).toEqual(['number']);
+    expect(headerFields('Denumire')).toEqual(['action']);
+    expect(headerFields('Descriere')).toEqual(['action']);
   });
 
   it('reads `Criteriul 6 - ...`, `1.1 Title` without colon and `2) ...` numbering', () => {
@@ -456,18 +471,23 @@ describe('readPlan: documents around the table', () => {
     ]);
   });
 
-  it('reads the first sheet with a header and warns that another sheet also holds a table', () => {
+  it('reads every visible sheet with a header as one plan, and a hidden plan sheet is an error naming it', () => {
+    const hidden = sheet([HEADER, ['3.1: O'], ['1. C', 'R', 'SIC', '2023']], 'Vechi');
+    hidden.state = 'hidden';
     const plan = readPlan(
       book(
         sheet([['Cuprins']], 'Cuprins'),
         sheet([HEADER, ['1.1: L'], ['1. A', 'R', 'SIC', '2023']], 'Criteriul 1'),
         sheet([HEADER, ['2.1: N'], ['1. B', 'R', 'SIC', '2023']], 'Criteriul 2'),
+        hidden,
       ),
     );
     expect(plan.sheet).toBe('Criteriul 1');
-    expect(plan.actions.map((a) => a.id)).toEqual(['1.1.1']);
-    expect(plan.findings.map((f) => [f.rule, f.severity, f.sheet])).toEqual([
-      ['other-plan-sheet', 'warning', 'Criteriul 2'],
+    expect(plan.actions.map((a) => [a.id, a.sheet])).toEqual([
+      ['1.1.1', undefined],
+      ['2.1.1', 'Criteriul 2'],
     ]);
+    expect(plan.moreSheets?.map((s) => s.sheet)).toEqual(['Criteriul 2']);
+    expect(plan.findings.map((f) => [f.rule, f.severity, f.sheet])).toEqual([['plan-sheet-unread', 'error', 'Vechi']]);
   });
 });

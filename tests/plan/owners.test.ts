@@ -288,3 +288,18 @@ describe('properties', () => {
     expect(ownerCodes('DMRU, SAP', legend)).toEqual(['DMRU', 'SAP']);
   });
 });
+
+describe('roles plans commonly name (issue 13)', () => {
+  it.each([
+    ['Conducerea instituției', 'Conducerea instituției'],
+    ['Primar', 'Primar'],
+    ['Viceprimar', 'Viceprimar'],
+    ['Administrator public', 'Administratorul public'],
+    ['Secretar general', 'Secretar general'],
+    ['Comisia de monitorizare', 'Comisia de Monitorizare'],
+    ['Coordonatorul planului', 'Coordonatorul planului'],
+  ])('%s is the role %s, not a warning', (text, role) => {
+    // Without a legend: the seed's legend names its monitoring committee as a unit (CMON), which then wins.
+    expect(parseOwners(text, [])).toEqual([{ kind: 'role', role, text }]);
+  });
+});
