@@ -1,26 +1,13 @@
-// The reminders as a part of `caf-plan serve`: the section of the coordinator's page (its own script) and the
-// scheduled runs (REMIND_CRON in the service's time zone, plus a retry pass every 15 minutes).
-import express from 'express';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The reminders as a part of `caf-plan serve`: the scheduled runs (REMIND_CRON in the service's time zone, plus a
+// retry pass every 15 minutes).
 import { localToday } from '../http/progress';
 import { scheduleReminders } from '../jobs/schedule';
 import type { ServicePlugin } from '../plugins';
 import { retryPending, runReminders } from './run';
 import { mailerFor, mailSetup, publicOrigin } from './setup';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-
 export const remindersPlugin: ServicePlugin = {
   name: 'reminders',
-  routers: () => {
-    const r = express.Router();
-    r.get('/reminders-page/reminders.js', (_req, res) => {
-      res.setHeader('Cache-Control', 'no-cache');
-      res.type('text/javascript; charset=utf-8').sendFile(path.join(here, 'page.js'));
-    });
-    return [{ path: '/', router: r }];
-  },
   async start({ store, config, logger }) {
     const setup = mailSetup(config);
     const mailer = mailerFor(config);

@@ -2,6 +2,8 @@
 // reminder rules, the state of sending for the coordinator's page, a preview, and the calendar feeds, which take a
 // coordinator's or the unit's token, or a revocable feed key in the URL (calendar clients send no headers).
 import express, { type Request, type Response, type Router } from 'express';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UnitCode } from '../../plan/api';
 import { CafError } from '../../plan/errors';
@@ -24,6 +26,7 @@ const ContactsBody = z.strictObject({
   lang: z.enum(['ro', 'en']).optional(),
 });
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 export function reminderRoutes(deps: { store: Store; config: Config; now?: () => Date }): Router {
   const { store, config } = deps;
@@ -47,6 +50,13 @@ export function reminderRoutes(deps: { store: Store; config: Config; now?: () =>
     }
     return unit;
   };
+
+  // The section of the coordinator's page (a static script, no data): served with the API, which every app mounts,
+  // so the page's one script tag always finds it.
+  r.get('/reminders/page.js', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('text/javascript; charset=utf-8').sendFile(path.join(here, 'page.js'));
+  });
 
   // ------------------------------------------------------------ contacts
 

@@ -12,7 +12,6 @@ import { configWith } from '../../service/config';
 import { createApp } from '../../service/http/app';
 import { coordinatorPage } from '../../service/http/page';
 import { MergeRunner } from '../../service/jobs/merge';
-import { remindersPlugin } from '../../service/reminders/plugin';
 import { ReminderStore } from '../../service/reminders/store';
 import { importWorkbook } from '../../service/sources/import';
 import { Store } from '../../service/store/store';
@@ -31,19 +30,12 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'caf-remind-page-'));
   const config = configWith({ dataDir: path.join(dir, 'data'), logLevel: 'silent' });
   store = new Store(config.dataDir);
-  const plugin = remindersPlugin.routers!({
-    store,
-    config,
-    merges: new MergeRunner(store),
-    logger: pino({ level: 'silent' }),
-    env: {},
-  });
   const app = createApp({
     store,
     config,
     merges: new MergeRunner(store),
     logger: pino({ level: 'silent' }),
-    routers: [{ path: '/', router: coordinatorPage({ store }) }, ...plugin],
+    routers: [{ path: '/', router: coordinatorPage({ store }) }],
   });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
