@@ -19,7 +19,12 @@ function context(f: Fixture, env: NodeJS.ProcessEnv): ServiceContext {
 
 describe('service plugins', () => {
   it('serve starts the drop folder, the Drive source and the coordinator page by default', () => {
-    expect(defaultPlugins().map((p) => p.name)).toEqual(['coordinator-page', 'drop-folder', 'google-drive']);
+    expect(defaultPlugins().map((p) => p.name)).toEqual([
+      'coordinator-page',
+      'drop-folder',
+      'google-drive',
+      'scheduled-backup',
+    ]);
   });
 
   it('takes a department copy dropped into CAF_DROP_FOLDER and archives it', async () => {
