@@ -18,12 +18,13 @@ function context(f: Fixture, env: NodeJS.ProcessEnv): ServiceContext {
 }
 
 describe('service plugins', () => {
-  it('serve starts the drop folder, the Drive source, the coordinator page and the reminders by default', () => {
+  it('serve starts the drop folder, the Drive source, the coordinator page, the reminders and the scheduled backup by default', () => {
     expect(defaultPlugins().map((p) => p.name)).toEqual([
       'coordinator-page',
       'drop-folder',
       'google-drive',
       'reminders',
+      'scheduled-backup',
     ]);
   });
 
