@@ -214,10 +214,11 @@ function requireTable(plan: Plan, file: string): void {
 }
 
 function requirePrepared(plan: Plan, file: string): PlanMeta {
-  if (!plan.meta || plan.columns.id === undefined || plan.columns.ownerCodes === undefined) {
+  // Ids and the _caf_plan metadata are all a plan needs: the helper columns are derived and rewritten on output.
+  if (!plan.meta || plan.columns.id === undefined) {
     throw new CafError('plan-not-prepared', {
-      ro: `${file} nu este pregătit: rulați întâi „caf-plan prepare”.`,
-      en: `${file} is not prepared: run "caf-plan prepare" first.`,
+      ro: `${file} nu este pregătit (lipsesc coloana ID sau foaia _caf_plan): rulați întâi „caf-plan prepare”.`,
+      en: `${file} is not prepared (no ID column or no _caf_plan sheet): run "caf-plan prepare" first.`,
     });
   }
   return plan.meta;
