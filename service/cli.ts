@@ -115,6 +115,8 @@ async function cmdValidate(args: string[], o: Out): Promise<number> {
   if (positionals.length !== 1) throw usageError('validate takes one FILE.', 'validate primește un singur FILE.');
   const today = values.today === undefined ? undefined : IsoDate.parse(values.today);
   const { plan } = await loadPlan(positionals[0]!);
+  // No plan table is one refusal, not a table of findings about a plan that is not there.
+  requireTable(plan, positionals[0]!);
   const findings = validatePlan(plan, today ? { today } : {});
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
@@ -407,7 +409,8 @@ export async function main(
     }
   } catch (error) {
     if (isCafError(error)) {
-      o.err(`${error.messages.ro}\n${error.messages.en}\n(${error.code})`);
+      // One line: what a coordinator reads, and what a script or a log search matches on (the code).
+      o.err(`${error.code}: ${oneLine(error.messages.ro)} / ${oneLine(error.messages.en)}`);
       return 2;
     }
     if (error instanceof z.ZodError) {
@@ -419,6 +422,14 @@ export async function main(
       o.err(`Argument greșit: ${error.message}\nInvalid argument: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    throw error;
+    // A fault of ours, not of the input: still one line, never a stack trace (CAF_DEBUG=1 shows it).
+    if (process.env.CAF_DEBUG) throw error;
+    const detail = oneLine(error instanceof Error ? error.message : String(error));
+    o.err(`internal-error: eroare internă (${detail}) / internal error (${detail})`);
+    return 70;
   }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }
