@@ -160,6 +160,8 @@ async function cmdValidate(args: string[], o: Out): Promise<number> {
   if (positionals.length !== 1) throw usageError('validate takes one FILE.', 'validate primește un singur FILE.');
   const today = values.today === undefined ? undefined : IsoDate.parse(values.today);
   const { plan } = await loadPlan(positionals[0]!, columnsOption(values.columns));
+  // No plan table is one refusal, not a table of findings about a plan that is not there.
+  requireTable(plan, positionals[0]!);
   const findings = validatePlan(plan, today ? { today } : {});
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
@@ -266,10 +268,11 @@ function requireTable(plan: Plan, file: string): void {
 }
 
 function requirePrepared(plan: Plan, file: string): PlanMeta {
-  if (!plan.meta || plan.columns.id === undefined || plan.columns.ownerCodes === undefined) {
+  // Ids and the _caf_plan metadata are all a plan needs: the helper columns are derived and rewritten on output.
+  if (!plan.meta || plan.columns.id === undefined) {
     throw new CafError('plan-not-prepared', {
-      ro: `${file} nu este pregătit: rulați întâi „caf-plan prepare”.`,
-      en: `${file} is not prepared: run "caf-plan prepare" first.`,
+      ro: `${file} nu este pregătit (lipsesc coloana ID sau foaia _caf_plan): rulați întâi „caf-plan prepare”.`,
+      en: `${file} is not prepared (no ID column or no _caf_plan sheet): run "caf-plan prepare" first.`,
     });
   }
   return plan.meta;
@@ -466,7 +469,8 @@ export async function main(
     }
   } catch (error) {
     if (isCafError(error)) {
-      o.err(`${error.messages.ro}\n${error.messages.en}\n(${error.code})`);
+      // One line: what a coordinator reads, and what a script or a log search matches on (the code).
+      o.err(`${error.code}: ${oneLine(error.messages.ro)} / ${oneLine(error.messages.en)}`);
       return 2;
     }
     if (error instanceof z.ZodError) {
@@ -478,6 +482,14 @@ export async function main(
       o.err(`Argument greșit: ${error.message}\nInvalid argument: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    throw error;
+    // A fault of ours, not of the input: still one line, never a stack trace (CAF_DEBUG=1 shows it).
+    if (process.env.CAF_DEBUG) throw error;
+    const detail = oneLine(error instanceof Error ? error.message : String(error));
+    o.err(`internal-error: eroare internă (${detail}) / internal error (${detail})`);
+    return 70;
   }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }

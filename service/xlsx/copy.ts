@@ -4,19 +4,19 @@
 import { planSheets } from '../../plan/grid';
 import { cellText } from '../../plan/text';
 import { CafError } from '../../plan/errors';
-import { DEFAULT_EDITABLE, type Field, type Plan, type PlanMeta } from '../../plan/model';
+import { ADDED_HEADERS, DEFAULT_EDITABLE, type Field, type Plan, type PlanMeta } from '../../plan/model';
 import { parseOwnerCodesCell } from '../../plan/owners';
 import { STATUSES } from '../../plan/status';
 import { cellAddress } from '../../plan/address';
 import { REL_TYPES, XlsxPackage } from './package';
-import { lastTableRow, writeMeta } from './prepare';
+import { lastTableRow, refreshHelperColumns, writeMeta } from './prepare';
 import { SheetPatch } from './sheet-patch';
 import { StylesPatch } from './styles-patch';
 
 function notPrepared(): CafError {
   return new CafError('xlsx-not-prepared', {
-    ro: 'Registrul nu este pregătit (lipsesc coloanele ID, Stare sau Coduri responsabili): rulați întâi „prepare”.',
-    en: 'The workbook is not prepared (the ID, Stare or Coduri responsabili columns are missing): run "prepare" first.',
+    ro: 'Registrul nu are coloana ID a acțiunilor: rulați întâi „prepare”.',
+    en: 'The workbook has no ID column for its actions: run "prepare" first.',
   });
 }
 
@@ -56,23 +56,25 @@ export function copyInstructions(
 
 export async function departmentCopy(
   preparedBytes: Uint8Array,
-  plan: Plan,
+  givenPlan: Plan,
   unit: string,
   meta: PlanMeta,
 ): Promise<Uint8Array> {
   // A plan over several sheets (issue 13): each sheet is made a department copy in turn.
-  if (plan.moreSheets?.length) {
+  if (givenPlan.moreSheets?.length) {
     let out = preparedBytes;
-    for (const part of planSheets(plan)) out = await departmentCopy(out, part, unit, meta);
+    for (const part of planSheets(givenPlan)) out = await departmentCopy(out, part, unit, meta);
     return out;
   }
-  const { id: idCol, status: statusCol, ownerCodes: ownersCol } = plan.columns;
-  if (idCol === undefined || statusCol === undefined || ownersCol === undefined) throw notPrepared();
+  // Only the ids are needed: the helper columns are derived, recomputed here (and added when missing).
+  if (givenPlan.columns.id === undefined) throw notPrepared();
   const editable: readonly Field[] = meta.editable ?? DEFAULT_EDITABLE;
   const pkg = await XlsxPackage.open(preparedBytes);
   const styles = StylesPatch.open(pkg);
-  const sheetRef = pkg.sheet(plan.sheet);
+  const sheetRef = pkg.sheet(givenPlan.sheet);
   const sheet = SheetPatch.open(pkg, styles, sheetRef);
+  const plan = refreshHelperColumns(sheet, styles, givenPlan);
+  const ownersCol = plan.columns.ownerCodes!;
 
   // Cells the team left unlocked would stay editable under protection: lock them, except the unit's own.
   const editableCols = editable.map((f) => plan.columns[f]).filter((c): c is number => c !== undefined);
@@ -117,7 +119,7 @@ export async function departmentCopy(
   sheet.addNote(
     title.row,
     title.col,
-    copyInstructions(unit, headers, fullMeta, sheet.text(plan.headerRow, ownersCol)),
+    copyInstructions(unit, headers, fullMeta, sheet.text(plan.headerRow, ownersCol) || ADDED_HEADERS.ownerCodes),
     {
       columns: 6,
       rows: 14,

@@ -7,7 +7,7 @@ import type { MergeResult } from '../../plan/merge';
 import type { Field, Plan, PlanMeta } from '../../plan/model';
 import type { Conflict, ConflictKind } from '../../plan/report';
 import { XlsxPackage } from './package';
-import { writeMeta } from './prepare';
+import { refreshHelperColumns, writeMeta } from './prepare';
 import { SheetPatch, tableSheetXml } from './sheet-patch';
 import { StylesPatch } from './styles-patch';
 
@@ -146,6 +146,29 @@ export async function writeMergedWorkbook(
     for (const r of continuations.get(edit.row) ?? [])
       if (sheet.hasValue(r, edit.col)) sheet.setString(r, edit.col, '');
   }
+
+  // The helper columns follow the merged values (a deadline or owners changed by the merge or a resolution),
+  // and are added when the master has none.
+  const changed = new Map<number, Map<Field, string>>();
+  for (const edit of result.edits) {
+    const row = changed.get(edit.row) ?? new Map<Field, string>();
+    row.set(edit.column, edit.value);
+    changed.set(edit.row, row);
+  }
+  refreshHelperColumns(sheet, styles, {
+    ...plan,
+    actions: plan.actions.map((a) => {
+      const row = changed.get(a.row);
+      if (!row) return a;
+      const text = { ...a.text };
+      const values = { ...a.values };
+      for (const [field, value] of row) {
+        text[field] = value;
+        values[field] = value;
+      }
+      return { ...a, text, values };
+    }),
+  });
 
   const rowOf = new Map(plan.actions.map((a) => [a.id, a.row]));
   const headerText = (field: Field | null): string => {

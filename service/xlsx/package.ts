@@ -11,10 +11,25 @@ import { CafError } from '../../plan/errors';
 import { DEFAULT_READ_LIMITS } from './read';
 import { megabytes, readError } from './read-errors';
 import { refuseDtd } from './segments';
-import { attr, findDtd, prefixedAttr, rootPrefix, startTags } from './xml';
+import { findDtd } from './xml';
+import type { Document, Element } from '@xmldom/xmldom';
+import {
+  NS,
+  child,
+  children,
+  descendants,
+  element,
+  insertInOrder,
+  parseXml,
+  serializeXml,
+  setAttributeNS,
+} from './dom';
+import { relationshipsOf, relsPathOf, rootIs, sheetsElement, workbookSheets, type Relationship } from './parts';
+
+export { relsPathOf, type Relationship } from './parts';
 
 export const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-const PKG_REL_NS = 'http://schemas.openxmlformats.org/package/2006/relationships';
+const PKG_REL_NS = NS.pkgRel;
 export const REL_TYPES = {
   officeDocument: `${REL_NS}/officeDocument`,
   worksheet: `${REL_NS}/worksheet`,
@@ -23,7 +38,31 @@ export const REL_TYPES = {
   comments: `${REL_NS}/comments`,
   vmlDrawing: `${REL_NS}/vmlDrawing`,
   calcChain: `${REL_NS}/calcChain`,
+  extendedProperties: `${REL_NS}/extended-properties`,
 } as const;
+
+/** CT_Workbook children in schema order. */
+export const WORKBOOK_ORDER = [
+  'fileVersion',
+  'fileSharing',
+  'workbookPr',
+  'workbookProtection',
+  'bookViews',
+  'sheets',
+  'functionGroups',
+  'externalReferences',
+  'definedNames',
+  'calcPr',
+  'oleSize',
+  'customWorkbookViews',
+  'pivotCaches',
+  'smartTagPr',
+  'smartTagTypes',
+  'webPublishing',
+  'fileRecoveryPr',
+  'webPublishObjects',
+  'extLst',
+] as const;
 export const CONTENT_TYPES = {
   worksheet: 'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml',
   sharedStrings: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml',
@@ -60,15 +99,6 @@ interface Entry {
   compress: boolean;
 }
 
-export interface Relationship {
-  id: string;
-  type: string;
-  /** The Target attribute as written. */
-  rawTarget: string;
-  /** Zip entry name the target resolves to; null for external targets. */
-  target: string | null;
-}
-
 export interface SheetRef {
   name: string;
   sheetId: number;
@@ -84,11 +114,6 @@ const xmlEscapeMap: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 /** Escapes text for element content and double-quoted attributes. */
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => xmlEscapeMap[c]!);
-}
-
-export function relsPathOf(part: string): string {
-  const dir = path.posix.dirname(part);
-  return `${dir === '.' ? '' : dir + '/'}_rels/${path.posix.basename(part)}.rels`;
 }
 
 /** `target` as a relative reference from the folder of `source` (how Excel writes relationship targets). */
@@ -193,6 +218,7 @@ export class XlsxPackage {
   private readonly entries: Entry[];
   private readonly byName = new Map<string, Entry>();
   private readonly texts = new Map<string, string>();
+  private readonly doms = new Map<string, Document>();
   private readonly newMtime: Date;
   readonly workbookPart: string;
 
@@ -211,7 +237,7 @@ export class XlsxPackage {
     const probe = new XlsxPackage(entries, 'xl/workbook.xml');
     const office = probe.relationships('_rels/.rels').find((r) => r.type.endsWith('/officeDocument'));
     const workbookPart = office?.target ?? 'xl/workbook.xml';
-    if (!probe.has(workbookPart) || rootPrefix(probe.text(workbookPart))?.local !== 'workbook') {
+    if (!probe.has(workbookPart) || !rootIs(probe.dom(workbookPart), 'workbook')) {
       throw readError(
         'xlsx-not-workbook',
         'Fișierul nu este un registru Excel: arhiva nu conține partea workbook.',
@@ -263,6 +289,7 @@ export class XlsxPackage {
   setText(name: string, text: string): void {
     const out = text.replace(/^(<\?xml[^>]*encoding=)(["'])[^"']*\2/, '$1$2UTF-8$2');
     this.texts.set(normalise(name), out);
+    this.doms.delete(normalise(name));
     this.setBytes(name, Buffer.from(out, 'utf8'));
   }
 
@@ -285,6 +312,7 @@ export class XlsxPackage {
     this.entries.splice(this.entries.indexOf(entry), 1);
     this.byName.delete(key);
     this.texts.delete(key);
+    this.doms.delete(key);
   }
 
   /** A name for a new part: `xl/worksheets/sheet{n}.xml` with the first n not taken. */
@@ -292,31 +320,37 @@ export class XlsxPackage {
     for (let n = 1; ; n++) if (!this.has(pattern(n))) return pattern(n);
   }
 
+  // --- Namespace-aware parts -----------------------------------------------------------------------------------
+
+  /** The part as a DOM (dom.ts), parsed once; edit it and hand it back with setDom. */
+  dom(name: string): Document {
+    const key = normalise(name);
+    let doc = this.doms.get(key);
+    if (!doc) this.doms.set(key, (doc = parseXml(this.text(name), name)));
+    return doc;
+  }
+
+  /** Writes an edited DOM back as the part's text. */
+  setDom(name: string, doc: Document): void {
+    this.setText(name, serializeXml(doc));
+    this.doms.set(normalise(name), doc);
+  }
+
   // --- Relationships -------------------------------------------------------------------------------------------
 
   relationships(relsPath: string): Relationship[] {
     if (!this.has(relsPath)) return [];
-    const xml = this.text(relsPath);
-    const prefix = rootPrefix(xml)?.prefix ?? '';
-    const sourceDir = path.posix.dirname(path.posix.dirname(relsPath));
-    return startTags(xml, `${prefix}Relationship`).flatMap(({ tag }) => {
-      const id = attr(tag, 'Id');
-      const type = attr(tag, 'Type');
-      const rawTarget = attr(tag, 'Target');
-      if (!id || !type || rawTarget === null) return [];
-      const external = attr(tag, 'TargetMode') === 'External';
-      const target = external
-        ? null
-        : rawTarget.startsWith('/')
-          ? path.posix.normalize(rawTarget).slice(1)
-          : path.posix.normalize(path.posix.join(sourceDir === '.' ? '' : sourceDir, rawTarget));
-      return [{ id, type, rawTarget, target }];
-    });
+    return relationshipsOf(this.dom(relsPath), relsPath);
   }
 
   /** Parts `source` points to with relationships of `type`. */
   related(source: string, type: string): Relationship[] {
     return this.relationships(relsPathOf(source)).filter((r) => r.type === type);
+  }
+
+  /** The relationship of `source` with id `id` (what an `r:id` names), or undefined. */
+  relationship(source: string, id: string): Relationship | undefined {
+    return this.relationships(relsPathOf(source)).find((r) => r.id === id);
   }
 
   /** Adds a relationship from `source` to the part `target` and returns its id. */
@@ -327,99 +361,90 @@ export class XlsxPackage {
     let n = existing.length + 1;
     while (taken.has(`rId${n}`)) n++;
     const id = `rId${n}`;
-    const element = `<Relationship Id="${id}" Type="${escapeXml(type)}" Target="${escapeXml(relativeTarget(source, target))}"/>`;
     if (!this.has(relsPath)) {
       this.setText(
         relsPath,
-        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${PKG_REL_NS}">${element}</Relationships>`,
+        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${PKG_REL_NS}"></Relationships>`,
       );
-    } else {
-      const xml = this.text(relsPath);
-      const prefix = rootPrefix(xml)?.prefix ?? '';
-      const el = prefix ? element.replace('<Relationship', `<${prefix}Relationship`) : element;
-      this.setText(relsPath, insertBeforeClose(xml, `${prefix}Relationships`, el));
     }
+    const doc = this.dom(relsPath);
+    const root = doc.documentElement!;
+    element(root, PKG_REL_NS, 'Relationship', { Id: id, Type: type, Target: relativeTarget(source, target) });
+    this.setDom(relsPath, doc);
     return id;
   }
 
   removeRelationship(source: string, id: string): void {
     const relsPath = relsPathOf(source);
     if (!this.has(relsPath)) return;
-    const xml = this.text(relsPath);
-    const prefix = rootPrefix(xml)?.prefix ?? '';
-    const tag = startTags(xml, `${prefix}Relationship`).find((t) => attr(t.tag, 'Id') === id);
-    if (tag) this.setText(relsPath, xml.slice(0, tag.start) + xml.slice(tag.end));
+    const doc = this.dom(relsPath);
+    const found = descendants(doc, PKG_REL_NS, 'Relationship').find((el) => el.getAttribute('Id') === id);
+    if (!found) return;
+    found.parentNode!.removeChild(found);
+    this.setDom(relsPath, doc);
   }
 
   // --- Content types -------------------------------------------------------------------------------------------
 
+  private contentTypes(): { doc: Document; root: Element } {
+    const doc = this.dom(CONTENT_TYPES_PART);
+    return { doc, root: doc.documentElement! };
+  }
+
   /** Declares the content type of a part by an Override, unless one exists. */
   setOverride(part: string, contentType: string): void {
-    const xml = this.text(CONTENT_TYPES_PART);
-    const prefix = rootPrefix(xml)?.prefix ?? '';
+    const { doc, root } = this.contentTypes();
     const partName = `/${part}`;
-    const existing = startTags(xml, `${prefix}Override`).find(
-      (t) => normalise(attr(t.tag, 'PartName') ?? '') === normalise(partName),
+    const existing = children(root, NS.contentTypes, 'Override').find(
+      (el) => normalise(el.getAttribute('PartName') ?? '') === normalise(partName),
     );
-    const element = `<${prefix}Override PartName="${escapeXml(partName)}" ContentType="${contentType}"/>`;
     if (existing) {
-      if (attr(existing.tag, 'ContentType') === contentType) return;
-      this.setText(CONTENT_TYPES_PART, xml.slice(0, existing.start) + element + xml.slice(existing.end));
+      if (existing.getAttribute('ContentType') === contentType) return;
+      existing.setAttribute('ContentType', contentType);
     } else {
-      this.setText(CONTENT_TYPES_PART, insertBeforeClose(xml, `${prefix}Types`, element));
+      element(root, NS.contentTypes, 'Override', { PartName: partName, ContentType: contentType });
     }
+    this.setDom(CONTENT_TYPES_PART, doc);
   }
 
   removeOverride(part: string): void {
-    const xml = this.text(CONTENT_TYPES_PART);
-    const prefix = rootPrefix(xml)?.prefix ?? '';
-    const existing = startTags(xml, `${prefix}Override`).find(
-      (t) => normalise(attr(t.tag, 'PartName') ?? '') === normalise(`/${part}`),
+    const { doc, root } = this.contentTypes();
+    const existing = children(root, NS.contentTypes, 'Override').find(
+      (el) => normalise(el.getAttribute('PartName') ?? '') === normalise(`/${part}`),
     );
-    if (existing) this.setText(CONTENT_TYPES_PART, xml.slice(0, existing.start) + xml.slice(existing.end));
+    if (!existing) return;
+    root.removeChild(existing);
+    this.setDom(CONTENT_TYPES_PART, doc);
   }
 
   /** Declares the content type of every part with an extension by a Default, unless one exists. */
   setDefault(extension: string, contentType: string): void {
-    const xml = this.text(CONTENT_TYPES_PART);
-    const prefix = rootPrefix(xml)?.prefix ?? '';
-    const has = startTags(xml, `${prefix}Default`).some(
-      (t) => (attr(t.tag, 'Extension') ?? '').toLowerCase() === extension.toLowerCase(),
+    const { doc, root } = this.contentTypes();
+    const has = children(root, NS.contentTypes, 'Default').some(
+      (el) => (el.getAttribute('Extension') ?? '').toLowerCase() === extension.toLowerCase(),
     );
     if (has) return;
-    const element = `<${prefix}Default Extension="${extension}" ContentType="${contentType}"/>`;
+    const el = element(root, NS.contentTypes, 'Default', { Extension: extension, ContentType: contentType });
     // Defaults come before Overrides by convention (the schema allows any order).
-    const firstOverride = xml.indexOf(`<${prefix}Override`);
-    this.setText(
-      CONTENT_TYPES_PART,
-      firstOverride >= 0
-        ? xml.slice(0, firstOverride) + element + xml.slice(firstOverride)
-        : insertBeforeClose(xml, `${prefix}Types`, element),
-    );
+    root.insertBefore(el, children(root, NS.contentTypes, 'Override')[0] ?? null);
+    this.setDom(CONTENT_TYPES_PART, doc);
   }
 
   // --- Workbook ------------------------------------------------------------------------------------------------
 
   sheets(): SheetRef[] {
-    const xml = this.text(this.workbookPart);
-    const prefix = rootPrefix(xml)?.prefix ?? '';
     const rels = this.relationships(relsPathOf(this.workbookPart));
-    const sheetsStart = xml.indexOf(`<${prefix}sheets`);
-    const sheetsEnd = xml.indexOf(`</${prefix}sheets>`, sheetsStart);
-    if (sheetsStart < 0 || sheetsEnd < 0) return [];
-    return startTags(xml.slice(sheetsStart, sheetsEnd), `${prefix}sheet`).flatMap(({ tag }, index) => {
-      const rid = prefixedAttr(tag, 'id');
-      const rel = rels.find((r) => r.id === rid);
-      if (!rid || !rel?.target) return [];
-      const state = attr(tag, 'state');
+    return workbookSheets(this.dom(this.workbookPart)).flatMap((entry) => {
+      const rel = entry.rid ? rels.find((r) => r.id === entry.rid) : undefined;
+      if (!entry.rid || !rel?.target) return [];
       return [
         {
-          name: attr(tag, 'name') ?? '',
-          sheetId: Number(attr(tag, 'sheetId') ?? 0),
-          state: state === 'hidden' || state === 'veryHidden' ? state : 'visible',
-          rid,
+          name: entry.name,
+          sheetId: entry.sheetId,
+          state: entry.state,
+          rid: entry.rid,
           part: rel.target,
-          index,
+          index: entry.index,
         },
       ];
     });
@@ -449,6 +474,8 @@ export class XlsxPackage {
   /**
    * Adds a worksheet part holding `worksheetXml` as the last sheet and returns its reference: workbook.xml,
    * its relationships, [Content_Types].xml and the sheet titles of docProps/app.xml are updated together.
+   * The new `<sheet>`'s `r:id` takes the prefix bound to the relationships namespace where it goes, declared on
+   * the element when none is (openpyxl binds `r` on each `<sheet>`, not on `<workbook>`).
    */
   addSheet(name: string, state: SheetRef['state'], worksheetXml: string): SheetRef {
     const dir = path.posix.dirname(this.workbookPart);
@@ -457,27 +484,32 @@ export class XlsxPackage {
     this.setOverride(part, CONTENT_TYPES.worksheet);
     const rid = this.addRelationship(this.workbookPart, REL_TYPES.worksheet, part);
     const existing = this.sheets();
-    const sheetId = existing.reduce((max, s) => Math.max(max, s.sheetId), 0) + 1;
-    const xml = this.text(this.workbookPart);
-    const prefix = rootPrefix(xml)?.prefix ?? '';
-    const rPrefix = relPrefix(xml);
-    const element =
-      `<${prefix}sheet name="${escapeXml(name)}" sheetId="${sheetId}"` +
-      `${state === 'visible' ? '' : ` state="${state}"`} ${rPrefix}:id="${rid}"/>`;
-    this.setText(this.workbookPart, insertBeforeClose(xml, `${prefix}sheets`, element));
+    const doc = this.dom(this.workbookPart);
+    const sheetId = workbookSheets(doc).reduce((max, s) => Math.max(max, s.sheetId), 0) + 1;
+    let sheets = sheetsElement(doc);
+    if (!sheets) {
+      sheets = element(doc.documentElement!, NS.main, 'sheets');
+      insertInOrder(doc.documentElement!, NS.main, WORKBOOK_ORDER, sheets);
+    }
+    const attrs: Record<string, string | number> = { name, sheetId };
+    if (state !== 'visible') attrs.state = state;
+    const el = element(sheets, NS.main, 'sheet', attrs);
+    setAttributeNS(el, NS.rel, 'id', rid);
+    this.setDom(this.workbookPart, doc);
     this.addAppTitle(name, existing.length);
-    return { name, sheetId, state, rid, part, index: existing.length };
+    return { name, sheetId, state, rid, part, index: workbookSheets(doc).length - 1 };
   }
 
   /** Sets a sheet's visibility in workbook.xml. */
   setSheetState(name: string, state: SheetRef['state']): void {
-    const xml = this.text(this.workbookPart);
-    const prefix = rootPrefix(xml)?.prefix ?? '';
-    const tag = startTags(xml, `${prefix}sheet`).find((t) => attr(t.tag, 'name') === name);
-    if (!tag) return;
-    let out = tag.tag.replace(/\sstate\s*=\s*("[^"]*"|'[^']*')/, '');
-    if (state !== 'visible') out = out.replace(/^(<[^\s/>]+)/, `$1 state="${state}"`);
-    if (out !== tag.tag) this.setText(this.workbookPart, xml.slice(0, tag.start) + out + xml.slice(tag.end));
+    const doc = this.dom(this.workbookPart);
+    const sheets = sheetsElement(doc);
+    const el = sheets ? children(sheets, NS.main, 'sheet').find((s) => s.getAttribute('name') === name) : undefined;
+    if (!el) return;
+    if ((el.getAttribute('state') || 'visible') === state) return;
+    if (state === 'visible') el.removeAttribute('state');
+    else el.setAttribute('state', state);
+    this.setDom(this.workbookPart, doc);
   }
 
   /**
@@ -485,39 +517,42 @@ export class XlsxPackage {
    * does not need it to be right, but document indexers and the file's properties dialog show it.
    */
   private addAppTitle(name: string, worksheetsBefore: number): void {
-    const appPart = 'docProps/app.xml';
-    if (!this.has(appPart)) return;
-    let xml = this.text(appPart);
-    const pairs = /<HeadingPairs>[\s\S]*?<\/HeadingPairs>/.exec(xml);
-    const titles = /<TitlesOfParts>([\s\S]*?)<\/TitlesOfParts>/.exec(xml);
-    if (!pairs || !titles) return;
+    const appPart = this.related('', REL_TYPES.extendedProperties)[0]?.target ?? null;
+    if (!appPart || !this.has(appPart)) return;
+    let doc: Document;
+    try {
+      doc = this.dom(appPart);
+    } catch {
+      return; // Informational only: a damaged app.xml is left as it is.
+    }
+    const root = doc.documentElement!;
+    const pairs = child(root, NS.extProps, 'HeadingPairs');
+    const titles = child(root, NS.extProps, 'TitlesOfParts');
+    const pairVector = pairs ? child(pairs, NS.docPropsVTypes, 'vector') : null;
+    const titleVector = titles ? child(titles, NS.docPropsVTypes, 'vector') : null;
+    if (!pairVector || !titleVector) return;
     // The position of the sheet names among all titles: the counts of the groups listed before "Worksheets".
-    const groups = [
-      ...pairs[0].matchAll(/<vt:lpstr>([^<]*)<\/vt:lpstr>\s*<\/vt:variant>\s*<vt:variant>\s*<vt:i4>(\d+)<\/vt:i4>/g),
-    ];
+    const variants = children(pairVector, NS.docPropsVTypes, 'variant');
     let offset = 0;
     let found = false;
-    let newPairs = pairs[0];
-    for (const g of groups) {
-      if (/^(Worksheets|Foi de lucru)$/i.test(g[1]!)) {
-        newPairs = newPairs.replace(g[0], g[0].replace(/<vt:i4>\d+<\/vt:i4>/, `<vt:i4>${Number(g[2]) + 1}</vt:i4>`));
-        offset += Math.min(Number(g[2]), worksheetsBefore);
+    for (let i = 0; i + 1 < variants.length; i += 2) {
+      const label = child(variants[i]!, NS.docPropsVTypes, 'lpstr')?.textContent ?? '';
+      const countEl = child(variants[i + 1]!, NS.docPropsVTypes, 'i4');
+      const count = Number(countEl?.textContent ?? 0);
+      if (/^(Worksheets|Foi de lucru)$/i.test(label) && countEl) {
+        countEl.textContent = String(count + 1);
+        offset += Math.min(count, worksheetsBefore);
         found = true;
         break;
       }
-      offset += Number(g[2]);
+      offset += count;
     }
     if (!found) return;
-    const vector = /<vt:vector size="(\d+)" baseType="lpstr">([\s\S]*?)<\/vt:vector>/.exec(titles[1]!);
-    if (!vector) return;
-    const items = [...vector[2]!.matchAll(/<vt:lpstr>[\s\S]*?<\/vt:lpstr>|<vt:lpstr\/>/g)].map((m) => m[0]);
-    items.splice(offset, 0, `<vt:lpstr>${escapeXml(name)}</vt:lpstr>`);
-    const newTitles = titles[0].replace(
-      vector[0],
-      `<vt:vector size="${items.length}" baseType="lpstr">${items.join('')}</vt:vector>`,
-    );
-    xml = xml.replace(pairs[0], newPairs).replace(titles[0], newTitles);
-    this.setText(appPart, xml);
+    const items = children(titleVector, NS.docPropsVTypes, 'lpstr');
+    const item = element(titleVector, NS.docPropsVTypes, 'lpstr', {}, name);
+    titleVector.insertBefore(item, items[offset] ?? null);
+    titleVector.setAttribute('size', String(items.length + 1));
+    this.setDom(appPart, doc);
   }
 
   /**
@@ -607,22 +642,4 @@ function dosDateTime(d: Date): { time: number; date: number } {
     time: (d.getHours() << 11) | (d.getMinutes() << 5) | (d.getSeconds() >> 1),
     date: ((year - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate(),
   };
-}
-
-/** The prefix the workbook binds to the relationships namespace (`r` in every file Excel writes). */
-function relPrefix(xml: string): string {
-  const m = new RegExp(`xmlns:([A-Za-z_][\\w.-]*)="${REL_NS.replace(/[.]/g, '\\.')}"`).exec(xml);
-  return m?.[1] ?? 'r';
-}
-
-/** Inserts `element` just before the closing tag of the first `qname` element (or into its empty form). */
-export function insertBeforeClose(xml: string, qname: string, element: string): string {
-  const close = `</${qname}>`;
-  const at = xml.indexOf(close);
-  if (at >= 0) return xml.slice(0, at) + element + xml.slice(at);
-  const tag = startTags(xml, qname)[0];
-  if (tag && tag.tag.endsWith('/>')) {
-    return xml.slice(0, tag.start) + tag.tag.slice(0, -2).trimEnd() + '>' + element + close + xml.slice(tag.end);
-  }
-  throw new Error(`xlsx: no element ${qname}`);
 }

@@ -9,6 +9,7 @@ import {
   isHighlightFormula,
   preparePlanColumns,
   type PreparedColumn,
+  type Preparation,
   type TableLayout,
 } from '../../plan/highlight';
 import { DEFAULT_EDITABLE, META_SHEET, type Column, type Plan, type PlanMeta } from '../../plan/model';
@@ -56,6 +57,72 @@ function tableRightEdge(sheet: SheetPatch, plan: Plan): number {
   }
   for (const col of Object.values(plan.columns)) if (col !== undefined && col > right) right = col;
   return right;
+}
+
+const ALL_COLUMNS: ReadonlySet<PreparedColumn['column']> = new Set(['id', 'status', 'dueDate', 'ownerCodes']);
+const HELPER_COLUMNS: ReadonlySet<PreparedColumn['column']> = new Set(['dueDate', 'ownerCodes']);
+
+/**
+ * Writes the columns `prepare` adds (those in `which`), computed from each row as the plan holds it, at the right
+ * of the table when the sheet has none: the values are the add-in's (plan/highlight.ts), so a plan prepared by
+ * the CLI and one prepared in Excel agree. Cells that already hold the value are left as they are.
+ */
+function writePlanColumns(
+  sheet: SheetPatch,
+  styles: StylesPatch,
+  plan: Plan,
+  which: ReadonlySet<PreparedColumn['column']>,
+): Preparation {
+  const lastOriginal = tableRightEdge(sheet, plan);
+  const prep = preparePlanColumns(plan, lastOriginal + 1);
+  const headerRows = new Set([plan.headerRow, ...plan.repeatedHeaderRows]);
+  // Cells we add look like the table's: the header's format from its last cell, the body's from each row's last.
+  const headerStyle = sheet.styleAt(plan.headerRow, lastOriginal);
+  for (const column of prep.columns) {
+    if (!which.has(column.column)) continue;
+    if (column.added) sheet.setColumn(column.col, { width: WIDTHS[column.column], hidden: column.hidden });
+    else if (column.hidden) sheet.setColumn(column.col, { hidden: true });
+    const owned = column.added || HIDDEN.has(column.column);
+    column.values.forEach((value, i) => {
+      if (value === null) return;
+      const r = plan.headerRow + i;
+      if (value === '' && !sheet.hasValue(r, column.col)) return;
+      let style: number | undefined;
+      if (headerRows.has(r)) style = column.added ? headerStyle : undefined;
+      else if (owned && value !== '') {
+        const base = column.added ? sheet.styleAt(r, lastOriginal) : sheet.styleAt(r, column.col);
+        style = styles.derive(base, { numFmt: column.numberFormat });
+      }
+      const write: CellWrite =
+        typeof value === 'number'
+          ? { kind: 'date', serial: value }
+          : value === ''
+            ? { kind: 'clear' }
+            : { kind: 'string', text: String(value) };
+      // A cell that already holds the value is left as it is (a re-prepared sheet comes back byte for byte).
+      if (sheet.holds(r, column.col, write) && (style === undefined || style === sheet.styleAt(r, column.col))) return;
+      sheet.setCell(r, column.col, write, style);
+    });
+  }
+  return prep;
+}
+
+/**
+ * The hidden helper columns (`Termen calculat`, `Coduri responsabili`) are derived data: every write recomputes
+ * them from the rows as `plan` holds them (after a merge's or a resolution's changes), adding them when the
+ * sheet has none. Returns the plan with the helpers' columns and values.
+ */
+export function refreshHelperColumns(sheet: SheetPatch, styles: StylesPatch, plan: Plan): Plan {
+  const prep = writePlanColumns(sheet, styles, plan, HELPER_COLUMNS);
+  const helpers = new Map(prep.plan.actions.map((a) => [a.row, a.values]));
+  return {
+    ...plan,
+    columns: { ...plan.columns, dueDate: prep.layout.columns.dueDate, ownerCodes: prep.layout.columns.ownerCodes },
+    actions: plan.actions.map((a) => {
+      const values = helpers.get(a.row);
+      return { ...a, values: { ...a.values, dueDate: values?.dueDate ?? '', ownerCodes: values?.ownerCodes ?? '' } };
+    }),
+  };
 }
 
 /** The validation list of statuses, as Excel stores it in formula1. */
@@ -110,37 +177,7 @@ export async function prepareWorkbook(
   const styles = StylesPatch.open(pkg);
   const sheet = SheetPatch.open(pkg, styles, pkg.sheet(plan.sheet));
 
-  const lastOriginal = tableRightEdge(sheet, plan);
-  // The values are the add-in's (plan/highlight.ts): a plan prepared by the CLI and one prepared in Excel agree.
-  const prep = preparePlanColumns(plan, lastOriginal + 1);
-  const headerRows = new Set([plan.headerRow, ...plan.repeatedHeaderRows]);
-  // Cells we add look like the table's: the header's format from its last cell, the body's from each row's last.
-  const headerStyle = sheet.styleAt(plan.headerRow, lastOriginal);
-  for (const column of prep.columns) {
-    if (column.added) sheet.setColumn(column.col, { width: WIDTHS[column.column], hidden: column.hidden });
-    else if (column.hidden) sheet.setColumn(column.col, { hidden: true });
-    const owned = column.added || HIDDEN.has(column.column);
-    column.values.forEach((value, i) => {
-      if (value === null) return;
-      const r = plan.headerRow + i;
-      if (value === '' && !sheet.hasValue(r, column.col)) return;
-      let style: number | undefined;
-      if (headerRows.has(r)) style = column.added ? headerStyle : undefined;
-      else if (owned && value !== '') {
-        const base = column.added ? sheet.styleAt(r, lastOriginal) : sheet.styleAt(r, column.col);
-        style = styles.derive(base, { numFmt: column.numberFormat });
-      }
-      const write: CellWrite =
-        typeof value === 'number'
-          ? { kind: 'date', serial: value }
-          : value === ''
-            ? { kind: 'clear' }
-            : { kind: 'string', text: String(value) };
-      // A cell that already holds the value is left as it is (a re-prepared sheet comes back byte for byte).
-      if (sheet.holds(r, column.col, write) && (style === undefined || style === sheet.styleAt(r, column.col))) return;
-      sheet.setCell(r, column.col, write, style);
-    });
-  }
+  const prep = writePlanColumns(sheet, styles, plan, ALL_COLUMNS);
   if (plan.actions.length > 0) {
     sheet.addListValidation(
       rowsSqref(

@@ -8,7 +8,8 @@ export type ReadErrorCode =
   | 'xlsx-doctype'
   | 'xlsx-too-many-cells'
   | 'xlsx-cell-too-long'
-  | 'xlsx-not-workbook';
+  | 'xlsx-not-workbook'
+  | 'xlsx-malformed';
 
 export function readError(code: ReadErrorCode, ro: string, en: string): CafError {
   return new CafError(code, { ro, en }, code === 'xlsx-too-large' ? 413 : 422);

@@ -5,13 +5,14 @@
 // read) and dates stay serial numbers: interpreting them is the plan reader's job. A workbook in the 1904 date
 // system has its date cells moved into the 1900 system, so a serial means the same day whatever the file's system.
 import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import type { SheetGrid, SheetState, WorkbookGrid } from '../../plan/model';
+import type { SheetGrid, WorkbookGrid } from '../../plan/model';
 import { megabytes, readError } from './read-errors';
 import { refuseDtd, segmenter } from './segments';
 import { DateStyles, EXCEL_MAX_CELL_CHARS, SharedStrings, SheetScanner } from './sheet';
 import { openZip, type ZipArchive } from './zip';
-import { attr, endsName, findDtd, prefixedAttr, rootPrefix, startTags } from './xml';
+import { findDtd } from './xml';
+import { parseXml } from './dom';
+import { relationshipsOf, relsPathOf, rootIs, uses1904, workbookSheets, type SheetEntry } from './parts';
 
 export interface ReadLimits {
   /** Entries in the zip's central directory. */
@@ -47,26 +48,12 @@ const notWorkbook = (detailRo: string, detailEn: string): Error =>
     `The file is not an Excel workbook: ${detailEn}.`,
   );
 
-/** Every `<Relationship>` of a .rels part, targets resolved to entry names; external targets are skipped. */
-async function readRelationships(
-  zip: ZipArchive,
-  relsPath: string,
-  sourceDir: string,
-): Promise<Map<string, Relationship>> {
+/** Every `<Relationship>` of a .rels part (by namespace, parts.ts), targets resolved; external ones skipped. */
+async function readRelationships(zip: ZipArchive, relsPath: string): Promise<Map<string, Relationship>> {
   const rels = new Map<string, Relationship>();
   if (!zip.has(relsPath)) return rels;
-  const xml = await readSmallPart(zip, relsPath);
-  const prefix = rootPrefix(xml)?.prefix ?? '';
-  for (const { tag } of startTags(xml, `${prefix}Relationship`)) {
-    const id = attr(tag, 'Id');
-    const type = attr(tag, 'Type');
-    const target = attr(tag, 'Target');
-    if (!id || !type || !target || attr(tag, 'TargetMode') === 'External') continue;
-    // Absolute targets (`/xl/worksheets/sheet1.xml`) are from the package root, others from the source's folder.
-    const resolved = target.startsWith('/')
-      ? path.posix.normalize(target).slice(1)
-      : path.posix.normalize(path.posix.join(sourceDir, target)).replace(/^(\.\.\/)+/, '');
-    rels.set(id, { type, target: resolved });
+  for (const rel of relationshipsOf(parseXml(await readSmallPart(zip, relsPath), relsPath), relsPath)) {
+    if (rel.target !== null) rels.set(rel.id, { type: rel.type, target: rel.target });
   }
   return rels;
 }
@@ -78,42 +65,7 @@ async function readSmallPart(zip: ZipArchive, name: string): Promise<string> {
   return xml;
 }
 
-function relsPathOf(part: string): string {
-  const dir = path.posix.dirname(part);
-  return `${dir === '.' ? '' : dir + '/'}_rels/${path.posix.basename(part)}.rels`;
-}
-
 const typeIs = (rel: Relationship, kind: string): boolean => rel.type.endsWith(`/${kind}`);
-
-interface SheetEntry {
-  name: string;
-  state: SheetState;
-  rid: string | null;
-}
-
-/** `<workbookPr date1904="1"/>`: serials count days from 1904-01-01 (old Mac workbooks). */
-function uses1904(workbookXml: string): boolean {
-  const prefix = rootPrefix(workbookXml)?.prefix ?? '';
-  const at = workbookXml.indexOf(`<${prefix}workbookPr`);
-  if (at < 0 || !endsName(workbookXml, at + prefix.length + 11)) return false;
-  const value = attr(workbookXml.slice(at, workbookXml.indexOf('>', at)), 'date1904');
-  return value === '1' || value === 'true';
-}
-
-function listSheets(xml: string): SheetEntry[] {
-  const prefix = rootPrefix(xml)?.prefix ?? '';
-  const sheets: SheetEntry[] = [];
-  for (const { tag } of startTags(xml, `${prefix}sheet`)) {
-    // startTags skips <sheets> and <sheetPr>: the name must end there.
-    const state = attr(tag, 'state');
-    sheets.push({
-      name: attr(tag, 'name') ?? '',
-      state: state === 'hidden' || state === 'veryHidden' ? state : 'visible',
-      rid: prefixedAttr(tag, 'id'),
-    });
-  }
-  return sheets;
-}
 
 async function readSharedStrings(zip: ZipArchive, part: string, limits: ReadLimits): Promise<SharedStrings> {
   const strings = new SharedStrings(limits.maxCellChars);
@@ -162,20 +114,20 @@ export async function readWorkbookGrid(bytes: Uint8Array, limits: Partial<ReadLi
   }
   const zip = await openZip(bytes, lim);
 
-  const packageRels = await readRelationships(zip, '_rels/.rels', '');
+  const packageRels = await readRelationships(zip, '_rels/.rels');
   const officeDocument = [...packageRels.values()].find((rel) => typeIs(rel, 'officeDocument'));
   const workbookPart = officeDocument?.target ?? (zip.has('xl/workbook.xml') ? 'xl/workbook.xml' : null);
   if (!workbookPart || !zip.has(workbookPart)) {
     throw notWorkbook('arhiva nu conține partea workbook', 'the archive holds no workbook part');
   }
-  const workbookXml = await readSmallPart(zip, workbookPart);
-  if (rootPrefix(workbookXml)?.local !== 'workbook') {
+  const workbook = parseXml(await readSmallPart(zip, workbookPart), workbookPart);
+  if (!rootIs(workbook, 'workbook')) {
     throw notWorkbook(
       `partea ${workbookPart} nu descrie un registru`,
       `part ${workbookPart} does not describe a workbook`,
     );
   }
-  const rels = await readRelationships(zip, relsPathOf(workbookPart), path.posix.dirname(workbookPart));
+  const rels = await readRelationships(zip, relsPathOf(workbookPart));
 
   const sharedRel = [...rels.values()].find((rel) => typeIs(rel, 'sharedStrings'));
   const sharedPart = sharedRel && zip.has(sharedRel.target) ? sharedRel.target : null;
@@ -183,14 +135,14 @@ export async function readWorkbookGrid(bytes: Uint8Array, limits: Partial<ReadLi
 
   // Only a 1904 workbook needs its styles: which numbers are dates.
   let dates1904: DateStyles | null = null;
-  if (uses1904(workbookXml)) {
+  if (uses1904(workbook)) {
     const stylesRel = [...rels.values()].find((rel) => typeIs(rel, 'styles'));
     const styles = stylesRel && zip.has(stylesRel.target) ? await readSmallPart(zip, stylesRel.target) : '';
     dates1904 = new DateStyles(styles);
   }
 
   const sheets: SheetGrid[] = [];
-  for (const entry of listSheets(workbookXml)) {
+  for (const entry of workbookSheets(workbook)) {
     const rel = entry.rid ? rels.get(entry.rid) : undefined;
     if (!rel || !zip.has(rel.target)) {
       throw notWorkbook(`lipsește foaia „${entry.name}”`, `sheet "${entry.name}" is missing`);

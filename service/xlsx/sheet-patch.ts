@@ -3,10 +3,15 @@
 // extensions we do not know) is kept as it was. Elements we add go where the schema orders them (CT_Worksheet),
 // or Excel declares the file corrupt.
 import { cellAddress, columnLetters } from '../../plan/address';
-import { CONTENT_TYPES, REL_TYPES, escapeXml, type SheetRef, type XlsxPackage } from './package';
+import { escapeXml, type SheetRef, type XlsxPackage } from './package';
 import { elementEnd, insertInOrder, splitChildren, topLevel, type StyleChange, type StylesPatch } from './styles-patch';
 import { SharedStrings } from './sheet';
 import { attr, decodeText, elements, parseCellRef, rootPrefix, startTags } from './xml';
+import type { Element } from '@xmldom/xmldom';
+import { NS, child, parseXml, prefixInScope, qualified } from './dom';
+import { removeNotes, writeNotes, type LegacyDrawingHost, type NoteOptions } from './notes';
+
+export type { NoteOptions } from './notes';
 
 export const MAIN_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 
@@ -102,13 +107,6 @@ export interface ProtectionOptions {
   allow?: ('autoFilter' | 'sort' | 'formatColumns' | 'formatRows' | 'formatCells')[];
 }
 
-export interface NoteOptions {
-  /** Size of the note box, in columns and rows. */
-  columns?: number;
-  rows?: number;
-  author?: string;
-}
-
 // Control characters are exactly what this pattern is for.
 const INVALID_XML_CHARS =
   // eslint-disable-next-line no-control-regex
@@ -119,7 +117,12 @@ const INVALID_XML_CHARS =
  * characters XML cannot carry and carriage returns are written as `_xHHHH_`, as Excel does.
  */
 export function encodeCellText(text: string): string {
-  const escaped = text
+  return escapeXml(ooxmlText(text));
+}
+
+/** Text with `_xHHHH_` escapes for what XML cannot carry (see encodeCellText), not yet XML-escaped: for a DOM text node. */
+export function ooxmlText(text: string): string {
+  return text
     .replace(/_x([0-9A-Fa-f]{4})_/g, '_x005F_x$1_')
     .replace(INVALID_XML_CHARS, (c) =>
       c.length === 1 && c.charCodeAt(0) < 0xd800
@@ -127,7 +130,6 @@ export function encodeCellText(text: string): string {
         : '\uFFFD',
     )
     .replace(/\r/g, '_x000D_');
-  return escapeXml(escaped);
 }
 
 function formatNumber(value: number): string {
@@ -633,211 +635,49 @@ export class SheetPatch {
    * VML shape), and, in someone else's note, the runs we appended after a blank line. Other notes stay as written.
    */
   removeNotes(author: string, ours: (text: string) => boolean): void {
-    const pkg = this.pkg;
-    const rel = pkg.related(this.sheet.part, REL_TYPES.comments).find((r) => r.target && pkg.has(r.target));
-    if (!rel?.target) return;
-    const xml = pkg.text(rel.target);
-    const cp = rootPrefix(xml)?.prefix ?? '';
-    const authors = [...xml.matchAll(new RegExp(`<${cp}author>([\\s\\S]*?)</${cp}author>|<${cp}author/>`, 'g'))].map(
-      (m) => decodeText(m[1] ?? ''),
-    );
-    const runText = (run: string): string =>
-      [...run.matchAll(new RegExp(`<${cp}t(?:\\s[^>]*)?>([\\s\\S]*?)</${cp}t>`, 'g'))]
-        .map((m) => decodeText(m[1]!))
-        .join('');
-    const removed: { row: number; col: number }[] = [];
-    const parts: string[] = [];
-    let pos = 0;
-    for (const { start } of startTags(xml, `${cp}comment`)) {
-      const end = elementEnd(xml, start);
-      const comment = xml.slice(start, end);
-      const textAt = comment.indexOf(`<${cp}text`);
-      const textEnd = comment.lastIndexOf(`</${cp}text>`);
-      if (textAt < 0 || textEnd < 0) continue;
-      const open = comment.indexOf('>', textAt) + 1;
-      const runs = splitChildren(comment.slice(open, textEnd));
-      const texts = runs.map(runText);
-      const ref = parseCellRef(attr(comment, 'ref') ?? '');
-      let replacement: string | null = null;
-      if (authors[Number(attr(comment, 'authorId'))] === author && ours(texts.join(''))) {
-        replacement = '';
-        if (ref) removed.push(ref);
-      } else {
-        const kept = runs.filter((_, i) => !(ours(texts[i]!) || (texts[i] === '\n\n' && ours(texts[i + 1] ?? ''))));
-        if (kept.length < runs.length && kept.length > 0)
-          replacement = comment.slice(0, open) + kept.join('') + comment.slice(textEnd);
-      }
-      if (replacement === null) continue;
-      parts.push(xml.slice(pos, start), replacement);
-      pos = end;
-    }
-    if (parts.length === 0) return;
-    pkg.setText(rel.target, parts.join('') + xml.slice(pos));
-    if (removed.length === 0) return;
-    const vmlRel = pkg.related(this.sheet.part, REL_TYPES.vmlDrawing).find((r) => r.target && pkg.has(r.target));
-    if (!vmlRel?.target) return;
-    const gone = new Set(removed.map((r) => `${r.row}:${r.col}`));
-    const vml = pkg.text(vmlRel.target).replace(/<v:shape\b[^>]*>[\s\S]*?<\/v:shape>/g, (shape) => {
-      const row = /<x:Row>(\d+)<\/x:Row>/.exec(shape)?.[1];
-      const col = /<x:Column>(\d+)<\/x:Column>/.exec(shape)?.[1];
-      return /ObjectType="Note"/.test(shape) && gone.has(`${row}:${col}`) ? '' : shape;
-    });
-    pkg.setText(vmlRel.target, vml);
+    removeNotes(this.pkg, this.legacyHost(), author, ours);
+  }
+
+  /** The sheet as notes.ts sees it: its part and its `<legacyDrawing>`, read and set by namespace. */
+  private legacyHost(): LegacyDrawingHost {
+    return {
+      part: this.sheet.part,
+      legacyDrawingId: () => {
+        const xml = this.elementXml('legacyDrawing');
+        if (xml === null) return null;
+        // Parsed in the scope of the worksheet's root, so the r: prefix means what the declarations there say.
+        const root = this.rootDom();
+        const el = child(root, root.namespaceURI ?? NS.main, 'legacyDrawing');
+        return el?.getAttributeNS(NS.rel, 'id') || null;
+      },
+      setLegacyDrawing: (rid: string) => {
+        this.setElement('legacyDrawing', `<${this.p}legacyDrawing ${this.relAttribute('id', rid)}/>`);
+      },
+    };
+  }
+
+  /** The worksheet frame (without its rows) as a DOM, for reading by namespace. */
+  private rootDom(): Element {
+    return parseXml(this.frame, this.sheet.part).documentElement!;
+  }
+
+  /**
+   * An attribute of the relationships namespace (`r:id="rId3"`) for an element written at the top level of the
+   * worksheet: with the prefix the root binds to that namespace, else with one declared on the element itself.
+   */
+  private relAttribute(local: string, value: string): string {
+    const root = this.rootDom();
+    const bound = prefixInScope(root, NS.rel);
+    if (bound) return `${bound}:${local}="${escapeXml(value)}"`;
+    const name = qualified(root, NS.rel, local, true);
+    const prefix = name.slice(0, name.indexOf(':'));
+    return `xmlns:${prefix}="${NS.rel}" ${name}="${escapeXml(value)}"`;
   }
 
   private writeNotes(): void {
     if (this.notes.size === 0) return;
-    const pkg = this.pkg;
-    const sheetPart = this.sheet.part;
-    const commentsRel = pkg.related(sheetPart, REL_TYPES.comments).find((r) => r.target && pkg.has(r.target));
-    let commentsPart: string;
-    let comments: string;
-    if (commentsRel?.target) {
-      commentsPart = commentsRel.target;
-      comments = pkg.text(commentsPart);
-    } else {
-      commentsPart = pkg.freeName((n) => `xl/comments${n}.xml`);
-      comments = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="${MAIN_NS}"><authors></authors><commentList></commentList></comments>`;
-      pkg.setOverride(commentsPart, CONTENT_TYPES.comments);
-      pkg.addRelationship(sheetPart, REL_TYPES.comments, commentsPart);
-    }
-    const cp = rootPrefix(comments)?.prefix ?? '';
-    // One pass over the part, whatever the number of notes: the existing comments by ref, then the splices.
-    const existing = new Map<string, { start: number; end: number }>();
-    for (const { tag, start } of startTags(comments, `${cp}comment`)) {
-      const ref = attr(tag, 'ref');
-      if (ref !== null && !existing.has(ref)) existing.set(ref, { start, end: elementEnd(comments, start) });
-    }
-    const authors = [
-      ...comments.matchAll(new RegExp(`<${cp}author>([\\s\\S]*?)</${cp}author>|<${cp}author/>`, 'g')),
-    ].map((m) => m[1] ?? '');
-    const authorIds = new Map<string, number>();
-    authors.forEach((a, i) => {
-      if (!authorIds.has(a)) authorIds.set(a, i);
-    });
-    const newAuthors: string[] = [];
-    const splices: { start: number; end: number; text: string }[] = [];
-    const added: string[] = [];
-    const newRefs: { row: number; col: number; options: NoteOptions }[] = [];
-    const separator = `<${cp}r><${cp}t xml:space="preserve">\n\n</${cp}t></${cp}r>`;
-    for (const [ref, note] of this.notes) {
-      const run = `<${cp}r><${cp}t xml:space="preserve">${encodeCellText(note.text)}</${cp}t></${cp}r>`;
-      const at = existing.get(ref);
-      if (at) {
-        const element = comments.slice(at.start, at.end);
-        const textClose = element.lastIndexOf(`</${cp}text>`);
-        if (textClose >= 0)
-          splices.push({
-            ...at,
-            text: element.slice(0, textClose) + separator + run + element.slice(textClose),
-          });
-        continue;
-      }
-      const author = escapeXml(note.options.author ?? 'caf-plan');
-      let authorId = authorIds.get(author);
-      if (authorId === undefined) {
-        authorId = authors.length + newAuthors.length;
-        authorIds.set(author, authorId);
-        newAuthors.push(`<${cp}author>${author}</${cp}author>`);
-      }
-      added.push(`<${cp}comment ref="${ref}" authorId="${authorId}"><${cp}text>${run}</${cp}text></${cp}comment>`);
-      newRefs.push(note);
-    }
-    // Inserts go in by position (never String.replace: a `$&` in a department's text would be expanded).
-    const inserts = [...splices];
-    const insertAt = (local: string, items: string[]): void => {
-      if (items.length === 0) return;
-      const self = comments.indexOf(`<${cp}${local}/>`);
-      if (self >= 0) {
-        const tag = `<${cp}${local}/>`;
-        inserts.push({ start: self, end: self + tag.length, text: `<${cp}${local}>${items.join('')}</${cp}${local}>` });
-      } else {
-        const close = comments.lastIndexOf(`</${cp}${local}>`);
-        if (close < 0) throw new Error(`xlsx: the comments part has no ${local}`);
-        inserts.push({ start: close, end: close, text: items.join('') });
-      }
-    };
-    insertAt('authors', newAuthors);
-    insertAt('commentList', added);
-    inserts.sort((a, b) => a.start - b.start);
-    const out: string[] = [];
-    let pos = 0;
-    for (const splice of inserts) {
-      out.push(comments.slice(pos, splice.start), splice.text);
-      pos = splice.end;
-    }
-    out.push(comments.slice(pos));
-    pkg.setText(commentsPart, out.join(''));
-    if (newRefs.length > 0) this.writeNoteShapes(newRefs);
-  }
-
-  /** Excel shows a legacy comment only through a VML shape in the sheet's legacy drawing. */
-  private writeNoteShapes(notes: { row: number; col: number; options: NoteOptions }[]): void {
-    const pkg = this.pkg;
-    const sheetPart = this.sheet.part;
-    const vmlRel = pkg.related(sheetPart, REL_TYPES.vmlDrawing).find((r) => r.target && pkg.has(r.target));
-    const legacy = this.elementXml('legacyDrawing');
-    const legacyRid = legacy ? /\s[\w.-]+:id\s*=\s*"([^"]*)"/.exec(legacy)?.[1] : undefined;
-    const usable = vmlRel && (!legacy || legacyRid === vmlRel.id) ? vmlRel : undefined;
-    let vmlPart: string;
-    let vml: string;
-    let nextShape: number;
-    if (usable?.target) {
-      vmlPart = usable.target;
-      vml = pkg.text(vmlPart);
-      const ids = [...vml.matchAll(/_x0000_s(\d+)/g)].map((m) => Number(m[1]));
-      nextShape = ids.reduce((a, b) => Math.max(a, b), 1024) + 1;
-    } else {
-      // Each drawing gets its own block of 1024 shape ids (o:idmap), above those of the other drawings.
-      let block = 0;
-      for (const name of pkg.names) {
-        if (!/\.vml$/i.test(name)) continue;
-        for (const m of pkg.text(name).matchAll(/<o:idmap[^>]*\sdata="([\d,\s]+)"/g)) {
-          for (const d of m[1]!.split(/[,\s]+/)) block = Math.max(block, Number(d) || 0);
-        }
-      }
-      block += 1;
-      nextShape = block * 1024 + 1;
-      vmlPart = pkg.freeName((n) => `xl/drawings/vmlDrawing${n}.vml`);
-      vml =
-        '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">' +
-        `<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="${block}"/></o:shapelayout></xml>`;
-      pkg.setDefault('vml', CONTENT_TYPES.vmlDrawing);
-      const rid = pkg.addRelationship(sheetPart, REL_TYPES.vmlDrawing, vmlPart);
-      if (legacy) throw new Error('xlsx: the sheet has a legacy drawing that is not VML');
-      this.setElement('legacyDrawing', `<${this.p}legacyDrawing r:id="${rid}"/>`);
-      this.ensureRelNamespace();
-    }
-    let shapes = '';
-    if (!vml.includes('id="_x0000_t202"')) {
-      shapes +=
-        '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">' +
-        '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>';
-    }
-    for (const note of notes) {
-      const cols = note.options.columns ?? 3;
-      const rows = note.options.rows ?? 4;
-      const anchor = `${note.col + 1}, 15, ${Math.max(0, note.row - 1)}, 10, ${note.col + 1 + cols}, 15, ${Math.max(0, note.row - 1) + rows}, 4`;
-      shapes +=
-        `<v:shape id="_x0000_s${nextShape++}" type="#_x0000_t202" style="position:absolute;margin-left:60pt;margin-top:2pt;width:${cols * 64}pt;height:${rows * 15}pt;z-index:${nextShape};visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">` +
-        '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>' +
-        '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>' +
-        `<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>${anchor}</x:Anchor><x:AutoFill>False</x:AutoFill>` +
-        `<x:Row>${note.row}</x:Row><x:Column>${note.col}</x:Column></x:ClientData></v:shape>`;
-    }
-    const close = vml.lastIndexOf('</xml>');
-    pkg.setText(vmlPart, close >= 0 ? vml.slice(0, close) + shapes + vml.slice(close) : vml + shapes);
-  }
-
-  /** Makes sure the worksheet binds the `r` prefix our `r:id` attributes use. */
-  private ensureRelNamespace(): void {
-    const root = startTags(this.frame, `${this.p}worksheet`)[0];
-    if (!root || /\sxmlns:r\s*=/.test(root.tag)) return;
-    const tag = root.tag.replace(
-      /^(<[^\s/>]+)/,
-      `$1 xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"`,
-    );
-    this.frame = this.frame.slice(0, root.start) + tag + this.frame.slice(root.end);
+    const notes = [...this.notes].map(([ref, note]) => ({ ref, ...note }));
+    writeNotes(this.pkg, this.legacyHost(), notes, ooxmlText);
   }
 
   // --- Writing ------------------------------------------------------------------------------------------------

@@ -81,14 +81,6 @@ export function attr(tag: string, name: string): string | null {
   }
 }
 
-/** Value of the first attribute whose local name is `local` whatever its prefix (`r:id`, `ns1:id`). */
-export function prefixedAttr(tag: string, local: string): string | null {
-  const re = new RegExp(`\\s([A-Za-z_][\\w.-]*):${local}\\s*=\\s*("([^"]*)"|'([^']*)')`);
-  const m = re.exec(tag);
-  if (!m) return null;
-  return decodeEntities(m[3] ?? m[4] ?? '');
-}
-
 /** Start of the root element (after the prolog, comments and processing instructions), or -1. */
 function rootStart(text: string): number {
   let pos = 0;

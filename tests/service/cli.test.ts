@@ -169,6 +169,24 @@ describe('caf-plan prepare', () => {
   );
   if (!hasSoffice) it.skip(skipReason('soffice'), () => {});
 
+  it('validate on a workbook without a plan table: one line with the code, both languages, exit 2', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Foaie1').addRow(['Buget', 'Sumă']);
+    const file = path.join(dir, 'no-table.xlsx');
+    await wb.xlsx.writeFile(file);
+    for (const args of [
+      ['validate', file],
+      ['validate', file, '--json'],
+    ]) {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/^plan-no-table: .*nu am găsit tabelul planului.* \/ .*no plan table found/);
+    }
+  });
+
   it('refuses a workbook without a plan table, in both languages', async () => {
     const ExcelJS = (await import('exceljs')).default;
     const wb = new ExcelJS.Workbook();

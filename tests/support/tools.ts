@@ -33,8 +33,9 @@ export function launchChromium(
   });
 }
 export const hasXmllint = onPath('xmllint');
+export const hasSsconvert = onPath('ssconvert');
 
-export function skipReason(tool: 'soffice' | 'chromium' | 'xmllint'): string {
+export function skipReason(tool: 'soffice' | 'chromium' | 'xmllint' | 'ssconvert'): string {
   return `${tool} is not installed (scripts/ensure-test-tools.sh could not install it): skipped`;
 }
 
