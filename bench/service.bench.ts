@@ -211,6 +211,9 @@ async function main(): Promise<void> {
     log('flood: a copy padded with 75,000 junk rows and 10,000 unknown ids in JSON');
     const dmruCopy = copies[0]!;
     const { bytes: padded, sheetBytes } = padCopy(dmruCopy, plan, 75_000, dataDir);
+    // padCopy blocks this process (the server too) for seconds: let the idle keep-alive sockets it outlived close
+    // before the next requests, or fetch reuses one the server is closing (ECONNRESET).
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
     const peakBefore = process.resourceUsage().maxRSS / 1024;
     t = performance.now();
     const floodXlsx = await call('POST', '/api/plans/bench/submissions', tokens.DMRU!, padded, XLSX);
