@@ -5,6 +5,7 @@
 import { Receipt, RowsSubmission, UnitCode } from '../../plan/api';
 import { CafError } from '../../plan/errors';
 import { readPlan } from '../../plan/grid';
+import { receiptMessage } from '../../plan/labels';
 import { mergePlans, rowsFromPlan, type SubmittedRow } from '../../plan/merge';
 import { FIELDS, type Plan } from '../../plan/model';
 import { readWorkbookGrid, type ReadLimits } from '../xlsx/read';
@@ -275,9 +276,11 @@ function dryRun(
     willApply,
     refused,
     counts: { willApply: willApply.length, refused: refused.length },
-    message: {
-      ro: `Primit. La următoarea îmbinare se vor aplica ${willApply.length} modificări; ${refused.length} sunt refuzate (motivele sunt mai jos). Calculat față de revizia ${plan.currentRevision}; îmbinarea poate găsi și conflicte cu trimiterile altor unități.`,
-      en: `Received. The next merge will apply ${willApply.length} changes; ${refused.length} are refused (reasons below). Computed against revision ${plan.currentRevision}; the merge may also find conflicts with other units' submissions.`,
-    },
+    message: receiptMessage({
+      willApply: willApply.length,
+      refused: refused.length,
+      currentRevision: plan.currentRevision,
+      source: s.source,
+    }),
   };
 }
