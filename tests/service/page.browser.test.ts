@@ -170,8 +170,8 @@ describe.skipIf(!hasChromium)('coordinator page', () => {
   it('shows each unit’s state since the last merge, the last merge, the open conflict and the charts', async () => {
     const row = (unit: string) => page.locator(`#units tr[data-unit="${unit}"]`);
     await expect(row('SMI').innerText()).resolves.toMatch(/A trimis[\s\S]*în așteptare/);
-    await expect(row('DMRU').innerText()).resolves.toMatch(/Nu a trimis[\s\S]*îmbinată[\s\S]*1 aplicate · 1 conflicte/);
-    await expect(row('SIC').innerText()).resolves.toMatch(/Nu a trimis[\s\S]*îmbinată[\s\S]*1 aplicate · 1 conflicte/);
+    await expect(row('DMRU').innerText()).resolves.toMatch(/Nu a trimis[\s\S]*îmbinată[\s\S]*1 aplicată · 1 conflict/);
+    await expect(row('SIC').innerText()).resolves.toMatch(/Nu a trimis[\s\S]*îmbinată[\s\S]*1 aplicată · 1 conflict/);
     await expect(row('CL').innerText()).resolves.toMatch(/Nu a trimis\s+—/);
     expect(await page.locator('#units tbody tr').count()).toBe(store.revisionPlan(planId, 2)!.units.length);
 
@@ -183,7 +183,7 @@ describe.skipIf(!hasChromium)('coordinator page', () => {
     const conflict = page.locator('article.conflict');
     expect(await conflict.count()).toBe(1);
     await expect(conflict.locator('h3').innerText()).resolves.toBe(
-      `Acțiunea ${shared} · Stare · Modificări concurente`,
+      `Acțiunea ${shared} · Stare · Valori diferite de la mai multe unități`,
     );
     await expect(conflict.getByRole('button', { name: 'Alege „Amânat” (DMRU)' }).isVisible()).resolves.toBe(true);
     await expect(conflict.getByRole('button', { name: 'Alege „Realizat” (SIC)' }).isVisible()).resolves.toBe(true);
@@ -223,7 +223,7 @@ describe.skipIf(!hasChromium)('coordinator page', () => {
 
   it('resolves the conflict by choosing a value: a new revision carries it', async () => {
     await page.getByRole('button', { name: 'Alege „Realizat” (SIC)' }).click();
-    await page.getByText(/Conflictul \d+ a fost rezolvat: noua valoare este „Realizat” \(revizia 3\)/).waitFor();
+    await page.getByText(/Rezolvat – Acțiunea .* · Stare · .*: noua valoare este „Realizat” \(revizia 3\)/).waitFor();
     await page.getByText('Nu există conflicte deschise.').waitFor();
     expect(store.listConflicts(planId, 'open')).toEqual([]);
     expect(store.getPlan(planId)!.currentRevision).toBe(3);

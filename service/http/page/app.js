@@ -24,7 +24,7 @@ const TEXT = {
     progress: 'Progres',
     merges: 'Ultimele îmbinări',
     loading: 'Se încarcă…',
-    planLine: '{name} · revizia {revision} · {actions} acțiuni',
+    planLine: '{name} · revizia {revision} · {actions}',
     revision: 'Revizia curentă',
     lastMerge: 'Ultima îmbinare',
     never: 'niciodată',
@@ -43,12 +43,13 @@ const TEXT = {
     'outcome-merged': 'îmbinată',
     'outcome-superseded': 'înlocuită',
     'outcome-refused': 'refuzată',
-    appliedConflicts: '{applied} aplicate · {conflicts} conflicte',
+    appliedOne: 'aplicată',
+    appliedMany: 'aplicate',
+    conflictOne: 'conflict',
+    conflictMany: 'conflicte',
+    actionOne: 'acțiune',
+    actionMany: 'acțiuni',
     via: 'prin {source}',
-    'source-upload': 'încărcare',
-    'source-addin': 'add-in',
-    'source-folder': 'dosar comun',
-    'source-drive': 'Google Drive',
     noConflicts: 'Nu există conflicte deschise.',
     row: 'Acțiunea {id}',
     wholeRow: 'rândul întreg',
@@ -58,14 +59,25 @@ const TEXT = {
     empty: '(gol)',
     choose: 'Alege „{value}” ({unit})',
     keep: 'Păstrează valoarea din master',
-    resolved: 'Conflictul {id} a fost rezolvat: {what}.',
+    keepRow: 'Închide (masterul rămâne cum este)',
+    resolved: 'Rezolvat – {id}: {what}.',
+    alsoClosed: 'Alegerea a închis și: {list} (aceeași celulă).',
+    foundIn: 'găsit la îmbinarea din {when}',
+    notOffered:
+      'Valoarea propusă de {units} nu este validă pentru această coloană și nu poate fi aleasă; scrieți mai jos valoarea corectă.',
+    chooseStatus: '— alegeți —',
+    freeStatus: 'Altă stare',
+    freeText: 'Altă valoare',
+    freeSend: 'Scrie această valoare',
+    freeStatusMissing: 'Alegeți o stare din listă.',
+    freeMissing: 'Scrieți valoarea (câmpul este gol).',
     resolvedKeep: 'valoarea din master a fost păstrată',
     resolvedValue: 'noua valoare este „{value}” (revizia {revision})',
     merged: 'Îmbinarea #{id} s-a încheiat: {status}.',
     chartStates: 'Acțiuni după starea termenului',
     chartCriteria: 'Pe criterii CAF',
     chartUnits: 'Pe unități responsabile',
-    progressNote: 'Starea fiecărei acțiuni la {today}: {total} acțiuni.',
+    progressNote: 'Starea fiecărei acțiuni la {today}: {total}.',
     mergeId: 'Nr.',
     started: 'Începută',
     trigger: 'Declanșată de',
@@ -94,14 +106,6 @@ const TEXT = {
     'field-deadline': 'Termen de realizare',
     'field-resources': 'Resurse necesare',
     'field-id': 'ID',
-    'kind-not-owner': 'Unitatea nu este responsabilă',
-    'kind-locked-column': 'Coloană needitabilă',
-    'kind-invalid-value': 'Valoare invalidă',
-    'kind-coordinator-edit': 'Modificat și de coordonator',
-    'kind-concurrent-edit': 'Modificări concurente',
-    'kind-row-added': 'Rând adăugat',
-    'kind-row-deleted': 'Rând șters',
-    'kind-unknown-row': 'Rând necunoscut',
     error: 'Eroare: {message}',
     networkError: 'Serviciul nu răspunde. Verificați conexiunea și reîncărcați pagina.',
   },
@@ -125,7 +129,7 @@ const TEXT = {
     progress: 'Progress',
     merges: 'Last merges',
     loading: 'Loading…',
-    planLine: '{name} · revision {revision} · {actions} actions',
+    planLine: '{name} · revision {revision} · {actions}',
     revision: 'Current revision',
     lastMerge: 'Last merge',
     never: 'never',
@@ -144,12 +148,13 @@ const TEXT = {
     'outcome-merged': 'merged',
     'outcome-superseded': 'superseded',
     'outcome-refused': 'refused',
-    appliedConflicts: '{applied} applied · {conflicts} conflicts',
+    appliedOne: 'applied',
+    appliedMany: 'applied',
+    conflictOne: 'conflict',
+    conflictMany: 'conflicts',
+    actionOne: 'action',
+    actionMany: 'actions',
     via: 'via {source}',
-    'source-upload': 'upload',
-    'source-addin': 'add-in',
-    'source-folder': 'shared folder',
-    'source-drive': 'Google Drive',
     noConflicts: 'There are no open conflicts.',
     row: 'Action {id}',
     wholeRow: 'the whole row',
@@ -159,14 +164,25 @@ const TEXT = {
     empty: '(empty)',
     choose: 'Choose “{value}” ({unit})',
     keep: 'Keep the master’s value',
-    resolved: 'Conflict {id} is resolved: {what}.',
+    keepRow: 'Close (the master stays as it is)',
+    resolved: 'Resolved – {id}: {what}.',
+    alsoClosed: 'The choice also closed: {list} (the same cell).',
+    foundIn: 'found by the merge of {when}',
+    notOffered:
+      'The value {units} proposed is not valid for this column and cannot be chosen; type the right value below.',
+    chooseStatus: '— choose —',
+    freeStatus: 'Another status',
+    freeText: 'Another value',
+    freeSend: 'Write this value',
+    freeStatusMissing: 'Choose a status from the list.',
+    freeMissing: 'Type the value (the field is empty).',
     resolvedKeep: 'the master’s value was kept',
     resolvedValue: 'the new value is “{value}” (revision {revision})',
     merged: 'Merge #{id} finished: {status}.',
     chartStates: 'Actions by deadline state',
     chartCriteria: 'By CAF criterion',
     chartUnits: 'By responsible unit',
-    progressNote: 'State of every action on {today}: {total} actions.',
+    progressNote: 'State of every action on {today}: {total}.',
     mergeId: 'No.',
     started: 'Started',
     trigger: 'Triggered by',
@@ -195,14 +211,6 @@ const TEXT = {
     'field-deadline': 'Deadline',
     'field-resources': 'Resources',
     'field-id': 'ID',
-    'kind-not-owner': 'Unit not responsible',
-    'kind-locked-column': 'Column not editable',
-    'kind-invalid-value': 'Invalid value',
-    'kind-coordinator-edit': 'Also changed by the coordinator',
-    'kind-concurrent-edit': 'Concurrent edits',
-    'kind-row-added': 'Row added',
-    'kind-row-deleted': 'Row deleted',
-    'kind-unknown-row': 'Unknown row',
     error: 'Error: {message}',
     networkError: 'The service does not answer. Check the connection and reload the page.',
   },
@@ -260,6 +268,14 @@ function when(iso) {
     timeStyle: 'short',
     timeZone: 'Europe/Bucharest',
   }).format(new Date(iso));
+}
+
+/** A count with its noun by the language's plural rules (Intl.PluralRules): 1 conflict, 2 conflicte, 20 de conflicte. */
+function count(n, one, many) {
+  const category = new Intl.PluralRules(app.lang === 'ro' ? 'ro-RO' : 'en-US').select(n);
+  const shown = n.toLocaleString(app.lang === 'ro' ? 'ro-RO' : 'en-US');
+  if (category === 'one') return `${shown} ${t(one)}`;
+  return app.lang === 'ro' && category === 'other' ? `${shown} de ${t(many)}` : `${shown} ${t(many)}`;
 }
 
 function label(entry) {
@@ -350,10 +366,10 @@ async function boot() {
 async function load() {
   if (!app.planId) return;
   const id = encodeURIComponent(app.planId);
-  const [overview, progress, conflicts, merges] = await Promise.all([
+  const [overview, progress, desk, merges] = await Promise.all([
     api(`/api/plans/${id}/overview`),
     api(`/api/plans/${id}/progress.json`),
-    api(`/api/plans/${id}/conflicts?status=open`),
+    api(`/api/plans/${id}/desk`),
     api(`/api/plans/${id}/merges`),
   ]);
   const recent = merges.slice(0, 5);
@@ -365,7 +381,15 @@ async function load() {
       u.lastSubmission?.outcome === 'refused' ? api(`/api/submissions/${u.lastSubmission.id}`).catch(() => null) : null,
     ),
   );
-  app.data = { overview, progress, conflicts, merges: recent, reports, refused };
+  app.data = {
+    overview,
+    progress,
+    conflicts: desk.open,
+    superseded: desk.superseded,
+    merges: recent,
+    reports,
+    refused,
+  };
   render();
 }
 
@@ -393,7 +417,7 @@ function render() {
   document.getElementById('plan-line').textContent = t('planLine', {
     name: overview.plan.name,
     revision: overview.plan.currentRevision,
-    actions: progress.rows.length,
+    actions: count(progress.rows.length, 'actionOne', 'actionMany'),
   });
   const download = document.getElementById('download-current');
   download.href = `/api/plans/${encodeURIComponent(overview.plan.id)}/current.xlsx`;
@@ -460,7 +484,7 @@ function renderUnits() {
           'td',
           {},
           sub
-            ? [when(sub.receivedAt), h('span', { class: 'unit-name' }, t('via', { source: t(`source-${sub.source}`) }))]
+            ? [when(sub.receivedAt), h('span', { class: 'unit-name' }, t('via', { source: channel(sub.source) }))]
             : t('none'),
         ),
         h(
@@ -469,7 +493,13 @@ function renderUnits() {
           sub ? h('span', { class: `badge ${sub.outcome}` }, t(`outcome-${sub.outcome}`)) : t('none'),
           reason ? h('span', { class: 'unit-name' }, label(reason)) : null,
         ),
-        h('td', {}, counts ? t('appliedConflicts', counts) : t('none')),
+        h(
+          'td',
+          {},
+          counts
+            ? `${count(counts.applied, 'appliedOne', 'appliedMany')} · ${count(counts.conflicts, 'conflictOne', 'conflictMany')}`
+            : t('none'),
+        ),
       );
     }),
   );
@@ -483,49 +513,123 @@ function renderConflicts() {
     host.replaceChildren(h('p', { class: 'empty' }, t('noConflicts')));
     return;
   }
-  host.replaceChildren(
-    ...conflicts.map((c) => {
-      const column = c.column ? t(`field-${c.column}`) : t('wholeRow');
-      const headingId = `conflict-${c.id}-title`;
-      const show = (v) => (v === null || v === '' ? t('empty') : v);
-      const facts = [
-        c.base !== null ? [h('dt', {}, t('base')), h('dd', {}, show(c.base))] : [],
-        c.current !== null ? [h('dt', {}, t('current')), h('dd', {}, show(c.current))] : [],
-        c.values.map((v) => [h('dt', {}, t('proposed', { unit: v.unit })), h('dd', {}, show(v.value))]),
-      ];
-      // A value can be chosen for a cell; a whole-row conflict can only be closed keeping the master as it is.
-      const cell = c.rowId !== null && c.column !== null;
-      const distinct = cell ? [...new Map(c.values.map((v) => [v.value, v])).values()] : [];
-      return h(
-        'article',
-        { class: 'conflict', 'aria-labelledby': headingId, 'data-conflict': c.id },
-        h('h3', { id: headingId }, `${c.rowId ? t('row', { id: c.rowId }) : '—'} · ${column} · ${t(`kind-${c.kind}`)}`),
-        h('p', { class: 'message' }, label(c.message)),
-        h('dl', {}, facts),
+  host.replaceChildren(...conflicts.map(renderConflict));
+}
+
+function conflictTitle(c) {
+  const column = c.column ? t(`field-${c.column}`) : t('wholeRow');
+  return `${c.rowId ? t('row', { id: c.rowId }) : '—'} · ${column} · ${kindLabel(c.kind)}`;
+}
+
+function kindLabel(kind) {
+  return label(app.vocabulary.conflictLabels[kind]) || kind;
+}
+
+function renderConflict(c) {
+  const headingId = `conflict-${c.id}-title`;
+  const show = (v) => (v === null || v === '' ? t('empty') : v);
+  const by = (v) =>
+    [v.unit, v.receivedAt ? when(v.receivedAt) : null, v.source ? t('via', { source: channel(v.source) }) : null]
+      .filter(Boolean)
+      .join(' · ');
+  const facts = [
+    c.action ? [h('dt', {}, t('field-action')), h('dd', {}, c.action.text)] : [],
+    c.action
+      ? [h('dt', {}, t('field-owners')), h('dd', {}, c.action.owners.join(', ') || c.action.ownersText || '—')]
+      : [],
+    c.base !== null ? [h('dt', {}, t('base')), h('dd', {}, show(c.base))] : [],
+    c.current !== null
+      ? [
+          h('dt', {}, t('current')),
+          h('dd', {}, show(c.current), h('span', { class: 'who' }, t('foundIn', { when: when(c.foundAt) }))),
+        ]
+      : [],
+    c.values.map((v) => [
+      h('dt', {}, t('proposed', { unit: v.unit })),
+      h('dd', {}, show(v.value), h('span', { class: 'who' }, by(v))),
+    ]),
+  ];
+  // A proposal the resolution would refuse (an unknown status) is shown above, never offered as a button.
+  const notOffered = c.free === null ? [] : c.values.filter((v) => !c.choices.some((x) => x.units.includes(v.unit)));
+  const freeId = `conflict-${c.id}-free`;
+  const freeError = `conflict-${c.id}-free-error`;
+  let free = null;
+  if (c.free === 'status') {
+    free = h(
+      'select',
+      { id: freeId, 'aria-describedby': freeError },
+      h('option', { value: '' }, t('chooseStatus')),
+      app.vocabulary.statuses.map((st) =>
+        h('option', { value: st.ro }, app.lang === 'ro' ? st.ro : `${st.ro} – ${st.en}`),
+      ),
+    );
+  } else if (c.free === 'text') {
+    free = h('textarea', { id: freeId, rows: 2, 'aria-describedby': freeError, maxlength: 32767 });
+  }
+  return h(
+    'article',
+    { class: 'conflict', 'aria-labelledby': headingId, 'data-conflict': c.id },
+    h('h3', { id: headingId }, conflictTitle(c)),
+    h('p', { class: 'message' }, label(c.message)),
+    h('dl', {}, facts),
+    notOffered.length
+      ? h('p', { class: 'note' }, t('notOffered', { units: notOffered.map((v) => v.unit).join(', ') }))
+      : null,
+    h(
+      'div',
+      { class: 'choices', role: 'group', 'aria-labelledby': headingId },
+      c.choices.map((x) =>
         h(
-          'div',
-          { class: 'choices', role: 'group', 'aria-labelledby': headingId },
-          distinct.map((v) =>
-            h(
-              'button',
-              { type: 'button', onclick: (e) => resolve(c, { value: v.value }, e.currentTarget) },
-              t('choose', { value: show(v.value), unit: v.unit }),
-            ),
-          ),
-          h(
-            'button',
-            { type: 'button', class: 'secondary', onclick: (e) => resolve(c, { keep: true }, e.currentTarget) },
-            t('keep'),
-          ),
+          'button',
+          { type: 'button', onclick: (e) => resolve(c, { value: x.value }, e.currentTarget) },
+          t('choose', { value: show(x.value), unit: x.units.join(', ') }),
         ),
-      );
-    }),
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'secondary', onclick: (e) => resolve(c, { keep: true }, e.currentTarget) },
+        c.free === null ? t('keepRow') : t('keep'),
+      ),
+    ),
+    free
+      ? h(
+          'form',
+          {
+            class: 'free',
+            novalidate: true,
+            onsubmit: (e) => {
+              e.preventDefault();
+              const field = e.currentTarget.querySelector(`#${freeId}`);
+              const error = e.currentTarget.querySelector(`#${freeError}`);
+              const value = field.value.trim();
+              if (value === '') {
+                error.textContent = c.free === 'status' ? t('freeStatusMissing') : t('freeMissing');
+                field.setAttribute('aria-invalid', 'true');
+                field.focus();
+                return;
+              }
+              field.removeAttribute('aria-invalid');
+              error.textContent = '';
+              void resolve(c, { value }, e.currentTarget.querySelector('button'));
+            },
+          },
+          h('label', { for: freeId }, c.free === 'status' ? t('freeStatus') : t('freeText')),
+          free,
+          h('button', { type: 'submit', class: 'secondary' }, t('freeSend')),
+          h('p', { id: freeError, class: 'error', role: 'alert' }),
+        )
+      : null,
   );
 }
 
+function channel(source) {
+  return label(app.vocabulary.channels[source]) || source;
+}
+
+/** The outcome replaces the card where the user pressed, and takes the focus; the list then drops the conflict. */
 async function resolve(conflict, body, button) {
-  const group = button.closest('.choices');
-  for (const b of group.querySelectorAll('button')) b.disabled = true;
+  const card = button.closest('article.conflict');
+  for (const b of card.querySelectorAll('button')) b.disabled = true;
   try {
     const done = await api(`/api/conflicts/${conflict.id}/resolve`, { method: 'POST', body });
     const what =
@@ -533,10 +637,28 @@ async function resolve(conflict, body, button) {
         ? t('resolvedKeep')
         : t('resolvedValue', { value: done.resolvedValue, revision: done.resolvedRevision });
     await load();
-    say(t('resolved', { id: conflict.id, what }));
+    const closed =
+      done.resolvedRevision === null
+        ? []
+        : app.data.superseded.filter((c) => c.supersededBy === done.resolvedRevision && c.id !== conflict.id);
+    const outcome = h(
+      'div',
+      { id: 'desk-outcome', class: 'outcome', role: 'status', tabindex: '-1' },
+      h('p', {}, t('resolved', { id: conflictTitle(conflict), what })),
+      closed.length ? h('p', {}, t('alsoClosed', { list: closed.map((c) => conflictTitle(c)).join('; ') })) : null,
+    );
+    const host = document.getElementById('conflicts');
+    host.prepend(outcome);
+    outcome.scrollIntoView({ block: 'center' });
+    outcome.focus();
   } catch (error) {
-    for (const b of group.querySelectorAll('button')) b.disabled = false;
-    say(error instanceof ApiError ? t('error', { message: error.text() }) : String(error), true);
+    for (const b of card.querySelectorAll('button')) b.disabled = false;
+    const message = error instanceof ApiError ? t('error', { message: error.text() }) : String(error);
+    const note =
+      card.querySelector('.card-error') ?? h('p', { class: 'error card-error', role: 'alert', tabindex: '-1' });
+    note.textContent = message;
+    card.append(note);
+    note.focus();
   }
 }
 
@@ -618,7 +740,7 @@ function renderProgress() {
   for (const row of progress.rows) total[row.state] = (total[row.state] ?? 0) + 1;
   document.getElementById('progress-note').textContent = t('progressNote', {
     today: progress.today,
-    total: progress.rows.length,
+    total: count(progress.rows.length, 'actionOne', 'actionMany'),
   });
   document.getElementById('legend').replaceChildren(
     ...STATE_ORDER.map((k) => {
