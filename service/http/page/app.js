@@ -1,4 +1,4 @@
-/* global document, localStorage, fetch */
+/* global document, localStorage, fetch, location */
 // The coordinator's page: reads the API with the session cookie, draws the state of every unit, the open conflicts
 // with their choices, progress charts (inline SVG) and the last merges. Values from workbooks are only ever put in
 // the page as text nodes, never as HTML.
@@ -17,6 +17,34 @@ const TEXT = {
     loginFailed: 'Tokenul nu este valid sau a fost revocat.',
     notCoordinator: 'Această pagină este a coordonatorului CAF; tokenul folosit este al unei unități ({unit}).',
     summary: 'Pe scurt',
+    overdueTitle: 'Acțiuni întârziate și cu termen apropiat',
+    asOf: 'La data',
+    show: 'Arată',
+    overdueNone: 'Nicio acțiune întârziată sau cu termen apropiat la {today}.',
+    overdueCount: '{late}, {soon} cu termen apropiat, la {today}.',
+    daysLate: '{days} întârziere',
+    daysLeft: 'mai sunt {days}',
+    dayOne: 'zi',
+    dayMany: 'zile',
+    lateOne: 'acțiune întârziată',
+    lateMany: 'acțiuni întârziate',
+    soonOne: 'acțiune',
+    soonMany: 'acțiuni',
+    colAction: 'Acțiunea',
+    colUnits: 'Unități',
+    colDeadline: 'Termen',
+    colLate: 'Întârziere',
+    unowned: 'Fără responsabil cunoscut',
+    sortLate: 'Ordonează după numărul de întârzieri',
+    late: 'Întârziate',
+    link: 'Link de autentificare',
+    linkFor: 'Link pentru {unit}',
+    linkMade: 'Link de autentificare pentru {unit}, valabil o singură dată până la {when}: {url}',
+    pendingMerge: 'A trimis – așteaptă îmbinarea',
+    inMerge: 'Nimic nou de la îmbinarea #{id}',
+    neverSent: 'Nu a trimis niciodată',
+    doneShare: '{pct}% realizate',
+    appliedList: 'Ce a aplicat',
     mergeNow: 'Îmbină acum',
     downloadCurrent: 'Descarcă planul curent (.xlsx)',
     units: 'Unități',
@@ -122,6 +150,34 @@ const TEXT = {
     loginFailed: 'The token is not valid or has been revoked.',
     notCoordinator: 'This page is the CAF coordinator’s; the token used belongs to a unit ({unit}).',
     summary: 'At a glance',
+    overdueTitle: 'Overdue and due-soon actions',
+    asOf: 'As of',
+    show: 'Show',
+    overdueNone: 'No overdue or due-soon action on {today}.',
+    overdueCount: '{late}, {soon} due soon, on {today}.',
+    daysLate: '{days} late',
+    daysLeft: '{days} left',
+    dayOne: 'day',
+    dayMany: 'days',
+    lateOne: 'overdue action',
+    lateMany: 'overdue actions',
+    soonOne: 'action',
+    soonMany: 'actions',
+    colAction: 'Action',
+    colUnits: 'Units',
+    colDeadline: 'Deadline',
+    colLate: 'Late by',
+    unowned: 'No known owner',
+    sortLate: 'Sort by number of overdue actions',
+    late: 'Overdue',
+    link: 'Sign-in link',
+    linkFor: 'Link for {unit}',
+    linkMade: 'Sign-in link for {unit}, valid once until {when}: {url}',
+    pendingMerge: 'Submitted – waits for the merge',
+    inMerge: 'Nothing new since merge #{id}',
+    neverSent: 'Never submitted',
+    doneShare: '{pct}% done',
+    appliedList: 'What it applied',
     mergeNow: 'Merge now',
     downloadCurrent: 'Download the current plan (.xlsx)',
     units: 'Units',
@@ -227,6 +283,8 @@ const STATE_COLORS = {
 };
 
 const app = {
+  sortLate: false,
+  today: null,
   lang: localStorage.getItem('caf-lang') === 'en' ? 'en' : 'ro',
   vocabulary: null,
   plans: [],
@@ -368,7 +426,7 @@ async function load() {
   const id = encodeURIComponent(app.planId);
   const [overview, progress, desk, merges] = await Promise.all([
     api(`/api/plans/${id}/overview`),
-    api(`/api/plans/${id}/progress.json`),
+    api(`/api/plans/${id}/progress.json${app.today ? `?today=${app.today}` : ''}`),
     api(`/api/plans/${id}/desk`),
     api(`/api/plans/${id}/merges`),
   ]);
@@ -422,6 +480,7 @@ function render() {
   const download = document.getElementById('download-current');
   download.href = `/api/plans/${encodeURIComponent(overview.plan.id)}/current.xlsx`;
   renderSummary();
+  renderOverdue();
   renderUnits();
   renderConflicts();
   renderProgress();
@@ -447,6 +506,92 @@ function renderSummary() {
     );
 }
 
+/** The coordinator's first question: what is late, and whose. Overdue first (most days late on top), then due soon. */
+function renderOverdue() {
+  const { progress } = app.data;
+  document.getElementById('asof').value = progress.today;
+  const late = progress.rows.filter((r) => r.state === 'overdue').sort((a, b) => b.daysLate - a.daysLate);
+  const soon = progress.rows.filter((r) => r.state === 'due-soon').sort((a, b) => a.daysLeft - b.daysLeft);
+  const host = document.getElementById('overdue');
+  if (late.length + soon.length === 0) {
+    host.replaceChildren(h('p', { class: 'empty' }, t('overdueNone', { today: progress.today })));
+    return;
+  }
+  const row = (r) =>
+    h(
+      'tr',
+      { 'data-row': r.id, class: `state-${r.state}` },
+      h('th', { scope: 'row' }, h('span', { class: 'row-id' }, r.id), h('span', { class: 'action-cell' }, r.action)),
+      h('td', {}, r.owners.split(';').filter(Boolean).join(', ') || h('em', {}, t('unowned'))),
+      h('td', {}, r.deadline),
+      h(
+        'td',
+        { class: 'num' },
+        h(
+          'span',
+          { class: `badge state ${r.state}` },
+          r.state === 'overdue'
+            ? t('daysLate', { days: count(r.daysLate, 'dayOne', 'dayMany') })
+            : t('daysLeft', { days: count(r.daysLeft, 'dayOne', 'dayMany') }),
+        ),
+      ),
+    );
+  host.replaceChildren(
+    h(
+      'p',
+      { class: 'note' },
+      t('overdueCount', {
+        late: count(late.length, 'lateOne', 'lateMany'),
+        soon: count(soon.length, 'soonOne', 'soonMany'),
+        today: progress.today,
+      }),
+    ),
+    h(
+      'div',
+      { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'overdue-title' },
+      h(
+        'table',
+        { id: 'overdue-table', class: 'stack' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, t('colAction')),
+            h('th', { scope: 'col' }, t('colUnits')),
+            h('th', { scope: 'col' }, t('colDeadline')),
+            h('th', { scope: 'col', class: 'num' }, t('colLate')),
+          ),
+        ),
+        h('tbody', {}, late.map(row), soon.map(row)),
+      ),
+    ),
+  );
+}
+
+function lateCount(code) {
+  return app.data.progress.byUnit[code]?.overdue ?? 0;
+}
+
+async function makeLink(unit, button) {
+  button.disabled = true;
+  try {
+    const made = await api(`/api/plans/${encodeURIComponent(app.planId)}/unit-links`, {
+      method: 'POST',
+      body: { unit },
+    });
+    const box = document.getElementById('unit-link');
+    box.hidden = false;
+    box.textContent = t('linkMade', { unit, when: when(made.expiresAt), url: new URL(made.path, location.href).href });
+    box.focus();
+  } catch (error) {
+    say(error instanceof ApiError ? t('error', { message: error.text() }) : String(error), true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function renderUnits() {
   const { overview, reports, refused } = app.data;
   const last = reports.find((r) => r) ?? null;
@@ -461,12 +606,17 @@ function renderUnits() {
       h('th', { scope: 'col' }, t('lastSubmission')),
       h('th', { scope: 'col' }, t('outcome')),
       h('th', { scope: 'col' }, t('inLastMerge')),
+      h('th', { scope: 'col', class: 'num' }, t('late')),
+      h('th', { scope: 'col' }, t('link')),
     ),
   );
+  const order = overview.units.map((u, i) => i);
+  if (app.sortLate) order.sort((a, b) => lateCount(overview.units[b].code) - lateCount(overview.units[a].code));
   const body = h(
     'tbody',
     {},
-    overview.units.map((u, i) => {
+    order.map((i) => {
+      const u = overview.units[i];
       const sub = u.lastSubmission;
       const pending = sub?.outcome === 'pending';
       const counts = last?.counts.byUnit[u.code];
@@ -478,7 +628,17 @@ function renderUnits() {
         h(
           'td',
           {},
-          h('span', { class: `badge ${pending ? 'pending' : 'none'}` }, pending ? t('submitted') : t('notSubmitted')),
+          h(
+            'span',
+            { class: `badge ${pending ? 'pending' : 'none'}` },
+            pending
+              ? t('pendingMerge')
+              : sub && overview.lastMerge
+                ? t('inMerge', { id: overview.lastMerge.id })
+                : sub
+                  ? t('notSubmitted')
+                  : t('neverSent'),
+          ),
         ),
         h(
           'td',
@@ -499,6 +659,21 @@ function renderUnits() {
           counts
             ? `${count(counts.applied, 'appliedOne', 'appliedMany')} · ${count(counts.conflicts, 'conflictOne', 'conflictMany')}`
             : t('none'),
+        ),
+        h('td', { class: 'num' }, String(lateCount(u.code))),
+        h(
+          'td',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary small',
+              'aria-label': t('linkFor', { unit: u.code }),
+              onclick: (e) => makeLink(u.code, e.currentTarget),
+            },
+            t('link'),
+          ),
         ),
       );
     }),
@@ -662,22 +837,24 @@ async function resolve(conflict, body, button) {
   }
 }
 
-/** Horizontal stacked bars, one row per label, segments by deadline state; accessible as an image with a text description. */
+/**
+ * Horizontal stacked bars, one row per label, segments by deadline state, the label in full above its bar (no
+ * truncation, readable at 400 px), the share done after it; accessible as an image with a text description.
+ */
 function stackedBars(id, caption, rows, width = 520) {
-  const maxLabel = 26;
-  // About 7 px a character at 12 px: room for the longest label, never more than 42% of the chart.
-  const labelWidth = Math.min(
-    width * 0.42,
-    16 + 7 * Math.max(...rows.map((r) => Math.min(r.label.length, maxLabel + 1))),
-  );
-  const totalWidth = 40;
-  const rowHeight = 26;
+  const totalWidth = 120;
+  const rowHeight = 44;
   const barHeight = 18;
-  const max = Math.max(1, ...rows.map((r) => STATE_ORDER.reduce((n, k) => n + (r.counts[k] ?? 0), 0)));
-  const scale = (width - labelWidth - totalWidth) / max;
+  const totalOf = (r) => STATE_ORDER.reduce((n, k) => n + (r.counts[k] ?? 0), 0);
+  const max = Math.max(1, ...rows.map(totalOf));
+  const scale = (width - totalWidth) / max;
   const height = rows.length * rowHeight + 4;
   const captionId = `${id}-caption`;
   const descId = `${id}-desc`;
+  const share = (r) => {
+    const total = totalOf(r);
+    return total ? Math.round((100 * (r.counts.done ?? 0)) / total) : 0;
+  };
   const description = rows
     .map(
       (r) =>
@@ -685,7 +862,7 @@ function stackedBars(id, caption, rows, width = 520) {
           STATE_ORDER.filter((k) => r.counts[k])
             .map((k) => `${r.counts[k]} ${stateLabel(k)}`)
             .join(', ') || 0
-        }`,
+        } (${t('doneShare', { pct: share(r) })})`,
     )
     .join('; ');
   const svg = s(
@@ -700,9 +877,9 @@ function stackedBars(id, caption, rows, width = 520) {
     },
     s('desc', { id: descId }, description),
     rows.map((r, i) => {
-      const y = i * rowHeight + 2;
-      let x = labelWidth;
-      const short = r.label.length > maxLabel ? `${r.label.slice(0, maxLabel - 1)}…` : r.label;
+      const top = i * rowHeight + 2;
+      const y = top + 18;
+      let x = 0;
       const segments = STATE_ORDER.filter((k) => r.counts[k]).map((k) => {
         const w = r.counts[k] * scale;
         const g = s(
@@ -720,13 +897,13 @@ function stackedBars(id, caption, rows, width = 520) {
         x += w;
         return g;
       });
-      const total = STATE_ORDER.reduce((n, k) => n + (r.counts[k] ?? 0), 0);
+      const total = totalOf(r);
       return s(
         'g',
-        { 'data-label': r.label, 'data-total': total },
-        s('text', { x: labelWidth - 8, y: y + 13, 'text-anchor': 'end' }, short, s('title', {}, r.label)),
+        { 'data-label': r.label, 'data-total': total, 'data-done': share(r) },
+        s('text', { class: 'bar-label', x: 0, y: top + 13 }, r.label),
         segments,
-        s('text', { x: x + 6, y: y + 13 }, String(total)),
+        s('text', { x: x + 6, y: y + 13 }, `${total} · ${t('doneShare', { pct: share(r) })}`),
       );
     }),
   );
@@ -764,10 +941,14 @@ function renderProgress() {
   stackedBars(
     'chart-units',
     t('chartUnits'),
-    Object.keys(progress.byUnit)
-      .sort()
-      .map((code) => ({ label: code, counts: progress.byUnit[code] })),
-    1080,
+    [
+      ...Object.keys(progress.byUnit)
+        .sort()
+        .map((code) => ({ label: code, counts: progress.byUnit[code] })),
+      // Actions whose owners name no unit of the legend get their own bar instead of dropping out.
+      ...(Object.keys(progress.unowned ?? {}).length ? [{ label: t('unowned'), counts: progress.unowned }] : []),
+    ],
+    700,
   );
 }
 
@@ -854,6 +1035,19 @@ function wire() {
     localStorage.setItem('caf-lang', app.lang);
     if (app.data) render();
     else translateStatic();
+  });
+  document.getElementById('sort-late').addEventListener('click', (event) => {
+    app.sortLate = !app.sortLate;
+    event.currentTarget.setAttribute('aria-pressed', String(app.sortLate));
+    if (app.data) renderUnits();
+  });
+  document.getElementById('asof-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = document.getElementById('asof').value;
+    app.today = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
+    await load().catch((error) =>
+      say(error instanceof ApiError ? t('error', { message: error.text() }) : String(error), true),
+    );
   });
   document.getElementById('plan-select').addEventListener('change', async (event) => {
     app.planId = event.target.value;
