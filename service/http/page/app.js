@@ -17,6 +17,7 @@ const TEXT = {
     loginFailed: 'Tokenul nu este valid sau a fost revocat.',
     notCoordinator: 'Această pagină este a coordonatorului CAF; tokenul folosit este al unei unități ({unit}).',
     summary: 'Pe scurt',
+    reportLink: 'Raport de monitorizare (de tipărit)',
     overdueTitle: 'Acțiuni întârziate și cu termen apropiat',
     asOf: 'La data',
     show: 'Arată',
@@ -150,6 +151,7 @@ const TEXT = {
     loginFailed: 'The token is not valid or has been revoked.',
     notCoordinator: 'This page is the CAF coordinator’s; the token used belongs to a unit ({unit}).',
     summary: 'At a glance',
+    reportLink: 'Monitoring report (printable)',
     overdueTitle: 'Overdue and due-soon actions',
     asOf: 'As of',
     show: 'Show',
@@ -948,7 +950,7 @@ function renderProgress() {
       // Actions whose owners name no unit of the legend get their own bar instead of dropping out.
       ...(Object.keys(progress.unowned ?? {}).length ? [{ label: t('unowned'), counts: progress.unowned }] : []),
     ],
-    700,
+    520,
   );
 }
 

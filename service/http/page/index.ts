@@ -15,6 +15,7 @@ import { STATUSES } from '../../../plan/status';
 import type { Config } from '../../config';
 import type { Store } from '../../store/store';
 import { SESSION_COOKIE } from '../auth';
+import { reportRoutes } from '../report';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -40,6 +41,7 @@ export function coordinatorPage(deps: { store: Store; config?: Config; now?: () 
     res.setHeader('Cache-Control', 'no-cache');
     res.type('text/html; charset=utf-8').sendFile(path.join(here, 'index.html'));
   });
+  r.use(reportRoutes(deps));
   // The department page: a unit signs in with its token or a one-time link and submits its rows.
   r.get('/unit', (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
