@@ -42,14 +42,15 @@ export function cellText(value: CellValue | undefined): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(15)));
 }
 
+const PLURALS = { ro: new Intl.PluralRules('ro-RO'), en: new Intl.PluralRules('en-US') };
+
 /**
- * A count with its noun. Romanian puts "de" between a number and its noun from 20 on, except when the last two
- * digits are 01-19: "1 conflict", "3 conflicte", "20 de conflicte", "101 conflicte", "1.000 de conflicte".
+ * A count with its noun, by the language's plural rules (Intl.PluralRules): Romanian's "few" takes the plural
+ * ("2 conflicte", "101 conflicte") and its "other" puts "de" before it ("20 de conflicte", "1.000 de conflicte").
  */
 export function countWith(n: number, one: string, many: string, lang: 'ro' | 'en'): string {
   const shown = n.toLocaleString(lang === 'ro' ? 'ro-RO' : 'en-US');
-  if (n === 1) return `${shown} ${one}`;
-  const rest = n % 100;
-  const de = lang === 'ro' && n !== 0 && (rest === 0 || rest >= 20) ? 'de ' : '';
-  return `${shown} ${de}${many}`;
+  const category = PLURALS[lang].select(n);
+  if (category === 'one') return `${shown} ${one}`;
+  return lang === 'ro' && category === 'other' ? `${shown} de ${many}` : `${shown} ${many}`;
 }

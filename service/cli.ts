@@ -35,7 +35,7 @@ Comenzi / commands:
                                                   adaugă ID, Stare, coloanele ajutătoare, metadatele și culorile termenelor
   copy FILE --unit CODE --out FILE                copia unui departament
   merge --base FILE --out FILE --report FILE [--current FILE] [--editable status,monitoring] SUBMISSION...
-  serve [--port N] [--host H] [--data DIR]        serviciul de sincronizare
+  serve [--port N] [--host H] [--data-dir DIR]    serviciul de sincronizare
   token create --unit CODE | --coordinator        un token de acces, afișat o singură dată
   remind [--dry-run] [--today YYYY-MM-DD] [--unit CODE]
                                                   trimite (sau arată) acum mementourile prin e-mail

@@ -110,7 +110,10 @@ export const drivePlugin: ServicePlugin = {
 
 export function defaultPlugins(): ServicePlugin[] {
   return [
-    { name: 'coordinator-page', routers: ({ store }) => [{ path: '/', router: coordinatorPage({ store }) }] },
+    {
+      name: 'coordinator-page',
+      routers: ({ store, config }) => [{ path: '/', router: coordinatorPage({ store, config }) }],
+    },
     folderPlugin,
     drivePlugin,
     remindersPlugin,

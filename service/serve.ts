@@ -60,6 +60,12 @@ async function firstStart(store: Store, config: Config, logger: Logger): Promise
   }
 }
 
+/** A time as people in the service's time zone read it (`4 decembrie 2026, 02:00`), not UTC. */
+function bucharestTime(at: Date | null | undefined, timeZone: string): string {
+  if (!at) return '-';
+  return new Intl.DateTimeFormat('ro-RO', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(at);
+}
+
 export async function runServe(argv: string[], plugins: ServicePlugin[] = defaultPlugins()): Promise<number> {
   const config = loadConfig(argv);
   const logger = pino({ level: config.logLevel }, pino.destination(2));
@@ -99,7 +105,7 @@ export async function runServe(argv: string[], plugins: ServicePlugin[] = defaul
     cron = scheduleMerges(store, merges, { cron: config.mergeCron, timezone: config.timezone, logger });
     say(`caf-plan: serviciul ascultă la / the service listens at ${url}`);
     say(
-      `caf-plan: următoarea îmbinare / next merge: ${cron.nextRun()?.toISOString() ?? '-'} (${config.mergeCron}, ${config.timezone})`,
+      `caf-plan: următoarea îmbinare / next merge: ${bucharestTime(cron.nextRun(), config.timezone)} (${config.mergeCron}, ${config.timezone})`,
     );
     logger.info({ url, dataDir: config.dataDir }, 'listening');
     for (const plugin of plugins) {
@@ -160,6 +166,13 @@ export async function runToken(argv: string[]): Promise<number> {
     ro: 'Folosire: token create --unit COD | --coordinator [--label TEXT]; token list; token revoke ID',
     en: 'Usage: token create --unit CODE | --coordinator [--label TEXT]; token list; token revoke ID',
   });
+  // A token made in a new empty database would be refused by the running service: say where we looked instead.
+  if (!existsSync(path.join(config.dataDir, 'caf-plan.sqlite'))) {
+    throw new CafError('no-database', {
+      ro: `Nu există o bază de date caf-plan în ${config.dataDir}. Dați dosarul de date al serviciului cu --data-dir DOSAR sau CAF_DATA_DIR (implicit ./data, față de dosarul curent).`,
+      en: `There is no caf-plan database in ${config.dataDir}. Give the service's data folder with --data-dir DIR or CAF_DATA_DIR (default ./data, relative to the current folder).`,
+    });
+  }
   const store = openStore(config.dataDir);
   try {
     switch (action) {

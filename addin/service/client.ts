@@ -184,6 +184,8 @@ export class ServiceClient {
   private async once<T>(method: string, path: string, options: RequestOptions<T>): Promise<T> {
     const headers: Record<string, string> = { accept: options.binary ? '*/*' : 'application/json' };
     if (options.auth !== false) headers.authorization = `Bearer ${this.token}`;
+    // Names the channel in the receipt ("prin add-in"); a script with a token is labelled otherwise.
+    headers['x-caf-client'] = 'addin';
     let body: string | undefined;
     if (options.body !== undefined) {
       headers['content-type'] = 'application/json';

@@ -81,7 +81,10 @@ export function createApp(deps: AppDeps): Express {
       res.setHeader('Vary', 'Origin');
       if (req.method === 'OPTIONS') {
         res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE');
-        res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Request-Id, X-File-Name');
+        res.setHeader(
+          'Access-Control-Allow-Headers',
+          'Authorization, Content-Type, X-Request-Id, X-File-Name, X-CAF-Client',
+        );
         res.setHeader('Access-Control-Max-Age', '600');
         res.status(204).end();
         return;

@@ -33,6 +33,8 @@ import type { Lockout } from './lockout';
 import { notFound } from './errors';
 import { healthHandler } from '../admin/health';
 import { localToday, progressCsv, progressOf } from './progress';
+import { deskRoutes } from './desk';
+import { unitAccessRoutes } from './unit-access';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -81,6 +83,15 @@ function fileNameOf(req: Request): string | undefined {
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .slice(0, 200);
   return name === '' || name === '.' || name === '..' ? undefined : name;
+}
+
+/**
+ * The channel a JSON submission came by, named in its receipt: the department page (the session cookie), the
+ * add-in (its client says so in X-CAF-Client), or any other program with a token (curl, a script).
+ */
+function jsonChannel(req: Request, p: Principal): string {
+  if (p.via === 'cookie') return 'page';
+  return req.headers['x-caf-client'] === 'addin' ? 'addin' : 'api';
 }
 
 export function apiRoutes(deps: {
@@ -262,7 +273,7 @@ export function apiRoutes(deps: {
     const p = principal(res);
     const caller = { actor: p.actor, ...(p.unit ? { unit: p.unit } : {}) };
     const intake = req.is('application/json')
-      ? await submitRows(store, { planId: plan.id, body: req.body, source: 'addin', caller, bounds })
+      ? await submitRows(store, { planId: plan.id, body: req.body, source: jsonChannel(req, p), caller, bounds })
       : await submitWorkbook(store, {
           planId: plan.id,
           bytes: bytesOf(req),
@@ -408,7 +419,8 @@ export function apiRoutes(deps: {
   r.get('/plans/:planId/progress.csv', (req, res) => {
     const progress = progressFor(req);
     attachment(res, `${progress.planId}-progres-${progress.today}.csv`);
-    res.type('text/csv; charset=utf-8').send(progressCsv(progress));
+    const { lang } = z.object({ lang: z.enum(['ro', 'en']).optional() }).parse(req.query);
+    res.type('text/csv; charset=utf-8').send(progressCsv(progress, lang ?? 'ro'));
   });
 
   // ------------------------------------------------------------ the coordinator's overview
@@ -434,6 +446,11 @@ export function apiRoutes(deps: {
       }),
     });
   });
+
+  // ------------------------------------------------------------ the department page's sign-in links and rows
+
+  r.use(unitAccessRoutes({ store, config, now }));
+  r.use(deskRoutes({ store }));
 
   // ------------------------------------------------------------ tokens and audit
 

@@ -5,6 +5,7 @@
 import { Receipt, RowsSubmission, UnitCode } from '../../plan/api';
 import { CafError, isCafError } from '../../plan/errors';
 import { readPlan } from '../../plan/grid';
+import { receiptMessage } from '../../plan/labels';
 import { mergePlans, rowsFromPlan, unmatchedRows, type SubmissionInput, type SubmittedRow } from '../../plan/merge';
 import { FIELDS, type Bilingual, type Plan } from '../../plan/model';
 import { DEFAULT_READ_LIMITS, readWorkbookGrid, type ReadLimits } from '../xlsx/read';
@@ -415,11 +416,20 @@ function dryRun(
     },
     overridden,
     overrides,
-    message: {
-      ro: `Primit. La următoarea îmbinare se vor aplica ${willApply.length} modificări; ${refused.length} sunt refuzate (motivele sunt mai jos). Calculat față de revizia ${plan.currentRevision}; îmbinarea poate găsi și conflicte cu trimiterile altor unități.${rule.ro}`,
-      en: `Received. The next merge will apply ${willApply.length} changes; ${refused.length} are refused (reasons below). Computed against revision ${plan.currentRevision}; the merge may also find conflicts with other units' submissions.${rule.en}`,
-    },
+    message: withRule(
+      receiptMessage({
+        willApply: willApply.length,
+        refused: refused.length,
+        currentRevision: plan.currentRevision,
+        source: s.source,
+      }),
+      rule,
+    ),
   };
+}
+
+function withRule(message: Bilingual, rule: Bilingual): Bilingual {
+  return { ro: message.ro + rule.ro, en: message.en + rule.en };
 }
 
 /** One page of a receipt's lists (`counts` keep the totals): a receipt answers in bounded size. */

@@ -176,4 +176,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sessions_by_token ON sessions (token_id);
   `,
+  // One-time sign-in codes for the department page (/unit?code=...): the coordinator makes one for a unit and sends
+  // the link; only the code's hash is kept, and it is spent by its first use or when it expires.
+  `
+  CREATE TABLE unit_codes (
+    hash TEXT PRIMARY KEY,
+    plan_id TEXT NOT NULL REFERENCES plans(id),
+    unit TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+  );
+  `,
 ];

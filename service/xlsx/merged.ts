@@ -5,6 +5,7 @@ import { cellAddress } from '../../plan/address';
 import { planSheets } from '../../plan/grid';
 import type { MergeResult } from '../../plan/merge';
 import type { Field, Plan, PlanMeta } from '../../plan/model';
+import { CONFLICT_KIND_LABELS } from '../../plan/labels';
 import type { Conflict, ConflictKind } from '../../plan/report';
 import { XlsxPackage } from './package';
 import { refreshHelperColumns, writeMeta } from './prepare';
@@ -22,42 +23,42 @@ const NOTE_VALUE_CHARS = 300;
 
 export const CONFLICT_GUIDE: Record<ConflictKind, { label: string; advice: string }> = {
   'not-owner': {
-    label: 'Unitatea nu este responsabilă',
+    label: CONFLICT_KIND_LABELS['not-owner'].ro,
     advice:
       'Unitatea a modificat un rând care nu este al ei. Dacă unitatea trebuie să fie responsabilă, adăugați-o în coloana Responsabil și scrieți valoarea în plan; altfel nu faceți nimic.',
   },
   'locked-column': {
-    label: 'Coloană needitabilă',
+    label: CONFLICT_KIND_LABELS['locked-column'].ro,
     advice:
       'Este o propunere a unității pentru o coloană pe care o gestionați dumneavoastră: dacă o acceptați, scrieți valoarea în plan; altfel nu faceți nimic.',
   },
   'invalid-value': {
-    label: 'Valoare invalidă',
+    label: CONFLICT_KIND_LABELS['invalid-value'].ro,
     advice:
       'Valoarea nu este în vocabular (de ex. o stare din afara listei). Cereți unității o valoare validă sau scrieți în plan valoarea corectă.',
   },
   'coordinator-edit': {
-    label: 'Modificată și de coordonator',
+    label: CONFLICT_KIND_LABELS['coordinator-edit'].ro,
     advice:
       'Ați modificat și dumneavoastră celula după emiterea copiei; planul păstrează valoarea dumneavoastră. Alegeți varianta corectă și scrieți-o în plan.',
   },
   'concurrent-edit': {
-    label: 'Valori diferite de la mai multe unități',
+    label: CONFLICT_KIND_LABELS['concurrent-edit'].ro,
     advice:
       'Unitățile au trimis valori diferite pentru aceeași celulă; planul păstrează valoarea curentă. Stabiliți cu unitățile valoarea corectă și scrieți-o în plan.',
   },
   'row-added': {
-    label: 'Rând adăugat în copie',
+    label: CONFLICT_KIND_LABELS['row-added'].ro,
     advice:
       'Copiile nu pot adăuga acțiuni. Dacă acțiunea este necesară, adăugați-o dumneavoastră în plan, cu un ID nou.',
   },
   'row-deleted': {
-    label: 'Rând șters din copie',
+    label: CONFLICT_KIND_LABELS['row-deleted'].ro,
     advice:
       'Copiile nu pot șterge acțiuni. Dacă acțiunea nu mai este necesară, marcați-o „Anulat” sau ștergeți-o dumneavoastră din plan.',
   },
   'unknown-row': {
-    label: 'Rând fără ID recunoscut',
+    label: CONFLICT_KIND_LABELS['unknown-row'].ro,
     advice:
       'Rândul nu poate fi potrivit cu planul (ID lipsă sau modificat). Cereți unității să păstreze ID-urile sau scrieți valorile în plan manual.',
   },

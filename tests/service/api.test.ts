@@ -217,7 +217,9 @@ describe('copies, submissions, merge, conflicts', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\r\n');
-    expect(lines[0]).toBe('id,criterion,subcriterion,owners,deadline,dueDate,status,state');
+    expect(lines[0]).toBe(
+      'ID;Criteriu;Subcriteriu;Acțiuni necesare;Responsabil;Termen de realizare;Data scadentă;Stare;Starea termenului;Zile de întârziere;Monitorizare și evaluare',
+    );
     expect(lines).toHaveLength(73);
   });
 });

@@ -169,10 +169,14 @@ describe.skipIf(!hasChromium)('coordinator page', () => {
 
   it('shows each unit’s state since the last merge, the last merge, the open conflict and the charts', async () => {
     const row = (unit: string) => page.locator(`#units tr[data-unit="${unit}"]`);
-    await expect(row('SMI').innerText()).resolves.toMatch(/A trimis[\s\S]*în așteptare/);
-    await expect(row('DMRU').innerText()).resolves.toMatch(/Nu a trimis[\s\S]*îmbinată[\s\S]*1 aplicate · 1 conflicte/);
-    await expect(row('SIC').innerText()).resolves.toMatch(/Nu a trimis[\s\S]*îmbinată[\s\S]*1 aplicate · 1 conflicte/);
-    await expect(row('CL').innerText()).resolves.toMatch(/Nu a trimis\s+—/);
+    await expect(row('SMI').innerText()).resolves.toMatch(/A trimis – așteaptă îmbinarea[\s\S]*în așteptare/);
+    await expect(row('DMRU').innerText()).resolves.toMatch(
+      /Nimic nou de la îmbinarea #1[\s\S]*îmbinată[\s\S]*1 aplicată · 1 conflict/,
+    );
+    await expect(row('SIC').innerText()).resolves.toMatch(
+      /Nimic nou de la îmbinarea #1[\s\S]*îmbinată[\s\S]*1 aplicată · 1 conflict/,
+    );
+    await expect(row('CL').innerText()).resolves.toMatch(/Nu a trimis niciodată\s+—/);
     expect(await page.locator('#units tbody tr').count()).toBe(store.revisionPlan(planId, 2)!.units.length);
 
     const summary = await page.locator('#summary').innerText();
@@ -183,7 +187,7 @@ describe.skipIf(!hasChromium)('coordinator page', () => {
     const conflict = page.locator('article.conflict');
     expect(await conflict.count()).toBe(1);
     await expect(conflict.locator('h3').innerText()).resolves.toBe(
-      `Acțiunea ${shared} · Stare · Modificări concurente`,
+      `Acțiunea ${shared} · Stare · Valori diferite de la mai multe unități`,
     );
     await expect(conflict.getByRole('button', { name: 'Alege „Amânat” (DMRU)' }).isVisible()).resolves.toBe(true);
     await expect(conflict.getByRole('button', { name: 'Alege „Realizat” (SIC)' }).isVisible()).resolves.toBe(true);
@@ -211,7 +215,9 @@ describe.skipIf(!hasChromium)('coordinator page', () => {
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Open conflicts' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
-    await expect(page.locator('#units tr[data-unit="SMI"]').innerText()).resolves.toMatch(/Submitted[\s\S]*waiting/);
+    await expect(page.locator('#units tr[data-unit="SMI"]').innerText()).resolves.toMatch(
+      /Submitted – waits for the merge[\s\S]*waiting/,
+    );
     await expect(page.locator('#chart-criteria figcaption').innerText()).resolves.toBe('By CAF criterion');
     await page.screenshot({ path: path.join(artifacts, 'coordinator-page-en.png'), fullPage: true });
     await page
@@ -223,13 +229,76 @@ describe.skipIf(!hasChromium)('coordinator page', () => {
 
   it('resolves the conflict by choosing a value: a new revision carries it', async () => {
     await page.getByRole('button', { name: 'Alege „Realizat” (SIC)' }).click();
-    await page.getByText(/Conflictul \d+ a fost rezolvat: noua valoare este „Realizat” \(revizia 3\)/).waitFor();
+    await page.getByText(/Rezolvat – Acțiunea .* · Stare · .*: noua valoare este „Realizat” \(revizia 3\)/).waitFor();
     await page.getByText('Nu există conflicte deschise.').waitFor();
     expect(store.listConflicts(planId, 'open')).toEqual([]);
     expect(store.getPlan(planId)!.currentRevision).toBe(3);
     expect(store.revisionPlan(planId, 3)!.actions.find((a) => a.id === shared)!.text.status).toBe('Realizat');
     await expect(page.locator('#summary').innerText()).resolves.toMatch(/Revizia curentă\s+3/);
     await page.screenshot({ path: path.join(artifacts, 'coordinator-page-resolved.png'), fullPage: true });
+  });
+
+  it('lists the overdue actions first, as of a chosen day, with their units and days late', async () => {
+    // 1 March 2024: a month of use. Expected from the seed's text: 1.1.1 "SEM. II. 2022" (CSDPPP, not in the legend)
+    // is 426 days late; 65 of the 72 actions are overdue, none is due soon (the rest are recurring).
+    await page.locator('#asof').fill('2024-03-01');
+    await page.getByRole('button', { name: 'Arată' }).click();
+    // 65 of the seed's 72 actions are overdue that day; this test's submissions marked one or two done.
+    const note = page.locator('#overdue p.note');
+    await note.filter({ hasText: '2024-03-01' }).waitFor();
+    const m = /^(\d+) de acțiuni întârziate, 0 acțiuni cu termen apropiat, la 2024-03-01\.$/.exec(
+      await note.innerText(),
+    );
+    expect(m).not.toBeNull();
+    const late = Number(m![1]);
+    expect(late).toBeGreaterThanOrEqual(63);
+    expect(late).toBeLessThanOrEqual(65);
+    const first = page.locator('#overdue-table tbody tr').first();
+    expect(await page.locator('#overdue-table tbody tr').count()).toBe(late);
+    const top = await first.innerText();
+    expect(top).toContain('1. Comunicarea valorilor aprobate în Strategia de Management');
+    expect(top).toContain('426 de zile întârziere');
+    expect(top).toContain('Fără responsabil cunoscut');
+    // The section comes before the units and the charts.
+    const order = await page.locator('#dashboard > section').evaluateAll((ss) => ss.map((x) => x.id || x.className));
+    expect(order.indexOf('overdue-section')).toBeLessThan(2);
+    // Actions with no known owner have their own bar; full criterion names, the share done after each bar.
+    await expect(page.locator('#chart-units svg > g').last().getAttribute('data-label')).resolves.toBe(
+      'Fără responsabil cunoscut',
+    );
+    const unownedTotal = await page.locator('#chart-units svg > g').last().getAttribute('data-total');
+    expect(Number(unownedTotal)).toBe(13);
+    await expect(page.locator('#chart-criteria svg > g').nth(8).getAttribute('data-label')).resolves.toBe(
+      '9. Rezultate cheie ale performanțelor', // ../shared/CAF2020.md, in full (was cut at 26 characters),
+    );
+
+    // Units sorted by overdue count, most first.
+    await page.getByRole('button', { name: 'Ordonează după numărul de întârzieri' }).click();
+    const lates = await page
+      .locator('#units tbody tr td.num')
+      .evaluateAll((tds) => tds.map((td) => Number(td.textContent)));
+    expect(lates).toEqual([...lates].sort((a, b) => b - a));
+    expect(lates[0]).toBeGreaterThan(0);
+
+    // A one-time sign-in link for a unit, shown and focused.
+    await page.getByRole('button', { name: 'Link pentru DMRU' }).click();
+    await page.locator('#unit-link:focus').waitFor();
+    await expect(page.locator('#unit-link').innerText()).resolves.toMatch(
+      /Link de autentificare pentru DMRU, valabil o singură dată până la .*: http:\/\/127\.0\.0\.1:\d+\/unit\?code=/,
+    );
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-1280.png'), fullPage: true });
+  });
+
+  it('is usable at 400 px: nothing wider than the screen', async () => {
+    await page.setViewportSize({ width: 400, height: 800 });
+    await page.reload();
+    await page.locator('#overdue-table tbody tr').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-400.png') });
+    await page.locator('#chart-criteria').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-400-charts.png') });
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-400-full.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('logged no console errors', () => {

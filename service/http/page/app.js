@@ -1,4 +1,4 @@
-/* global document, localStorage, fetch */
+/* global document, localStorage, fetch, location */
 // The coordinator's page: reads the API with the session cookie, draws the state of every unit, the open conflicts
 // with their choices, progress charts (inline SVG) and the last merges. Values from workbooks are only ever put in
 // the page as text nodes, never as HTML.
@@ -17,6 +17,35 @@ const TEXT = {
     loginFailed: 'Tokenul nu este valid sau a fost revocat.',
     notCoordinator: 'Această pagină este a coordonatorului CAF; tokenul folosit este al unei unități ({unit}).',
     summary: 'Pe scurt',
+    reportLink: 'Raport de monitorizare (de tipărit)',
+    overdueTitle: 'Acțiuni întârziate și cu termen apropiat',
+    asOf: 'La data',
+    show: 'Arată',
+    overdueNone: 'Nicio acțiune întârziată sau cu termen apropiat la {today}.',
+    overdueCount: '{late}, {soon} cu termen apropiat, la {today}.',
+    daysLate: '{days} întârziere',
+    daysLeft: 'mai sunt {days}',
+    dayOne: 'zi',
+    dayMany: 'zile',
+    lateOne: 'acțiune întârziată',
+    lateMany: 'acțiuni întârziate',
+    soonOne: 'acțiune',
+    soonMany: 'acțiuni',
+    colAction: 'Acțiunea',
+    colUnits: 'Unități',
+    colDeadline: 'Termen',
+    colLate: 'Întârziere',
+    unowned: 'Fără responsabil cunoscut',
+    sortLate: 'Ordonează după numărul de întârzieri',
+    late: 'Întârziate',
+    link: 'Link de autentificare',
+    linkFor: 'Link pentru {unit}',
+    linkMade: 'Link de autentificare pentru {unit}, valabil o singură dată până la {when}: {url}',
+    pendingMerge: 'A trimis – așteaptă îmbinarea',
+    inMerge: 'Nimic nou de la îmbinarea #{id}',
+    neverSent: 'Nu a trimis niciodată',
+    doneShare: '{pct}% realizate',
+    appliedList: 'Ce a aplicat',
     mergeNow: 'Îmbină acum',
     downloadCurrent: 'Descarcă planul curent (.xlsx)',
     units: 'Unități',
@@ -24,7 +53,7 @@ const TEXT = {
     progress: 'Progres',
     merges: 'Ultimele îmbinări',
     loading: 'Se încarcă…',
-    planLine: '{name} · revizia {revision} · {actions} acțiuni',
+    planLine: '{name} · revizia {revision} · {actions}',
     revision: 'Revizia curentă',
     lastMerge: 'Ultima îmbinare',
     never: 'niciodată',
@@ -43,12 +72,13 @@ const TEXT = {
     'outcome-merged': 'îmbinată',
     'outcome-superseded': 'înlocuită',
     'outcome-refused': 'refuzată',
-    appliedConflicts: '{applied} aplicate · {conflicts} conflicte',
+    appliedOne: 'aplicată',
+    appliedMany: 'aplicate',
+    conflictOne: 'conflict',
+    conflictMany: 'conflicte',
+    actionOne: 'acțiune',
+    actionMany: 'acțiuni',
     via: 'prin {source}',
-    'source-upload': 'încărcare',
-    'source-addin': 'add-in',
-    'source-folder': 'dosar comun',
-    'source-drive': 'Google Drive',
     noConflicts: 'Nu există conflicte deschise.',
     row: 'Acțiunea {id}',
     wholeRow: 'rândul întreg',
@@ -58,14 +88,25 @@ const TEXT = {
     empty: '(gol)',
     choose: 'Alege „{value}” ({unit})',
     keep: 'Păstrează valoarea din master',
-    resolved: 'Conflictul {id} a fost rezolvat: {what}.',
+    keepRow: 'Închide (masterul rămâne cum este)',
+    resolved: 'Rezolvat – {id}: {what}.',
+    alsoClosed: 'Alegerea a închis și: {list} (aceeași celulă).',
+    foundIn: 'găsit la îmbinarea din {when}',
+    notOffered:
+      'Valoarea propusă de {units} nu este validă pentru această coloană și nu poate fi aleasă; scrieți mai jos valoarea corectă.',
+    chooseStatus: '— alegeți —',
+    freeStatus: 'Altă stare',
+    freeText: 'Altă valoare',
+    freeSend: 'Scrie această valoare',
+    freeStatusMissing: 'Alegeți o stare din listă.',
+    freeMissing: 'Scrieți valoarea (câmpul este gol).',
     resolvedKeep: 'valoarea din master a fost păstrată',
     resolvedValue: 'noua valoare este „{value}” (revizia {revision})',
     merged: 'Îmbinarea #{id} s-a încheiat: {status}.',
     chartStates: 'Acțiuni după starea termenului',
     chartCriteria: 'Pe criterii CAF',
     chartUnits: 'Pe unități responsabile',
-    progressNote: 'Starea fiecărei acțiuni la {today}: {total} acțiuni.',
+    progressNote: 'Starea fiecărei acțiuni la {today}: {total}.',
     mergeId: 'Nr.',
     started: 'Începută',
     trigger: 'Declanșată de',
@@ -94,14 +135,6 @@ const TEXT = {
     'field-deadline': 'Termen de realizare',
     'field-resources': 'Resurse necesare',
     'field-id': 'ID',
-    'kind-not-owner': 'Unitatea nu este responsabilă',
-    'kind-locked-column': 'Coloană needitabilă',
-    'kind-invalid-value': 'Valoare invalidă',
-    'kind-coordinator-edit': 'Modificat și de coordonator',
-    'kind-concurrent-edit': 'Modificări concurente',
-    'kind-row-added': 'Rând adăugat',
-    'kind-row-deleted': 'Rând șters',
-    'kind-unknown-row': 'Rând necunoscut',
     error: 'Eroare: {message}',
     networkError: 'Serviciul nu răspunde. Verificați conexiunea și reîncărcați pagina.',
   },
@@ -118,6 +151,35 @@ const TEXT = {
     loginFailed: 'The token is not valid or has been revoked.',
     notCoordinator: 'This page is the CAF coordinator’s; the token used belongs to a unit ({unit}).',
     summary: 'At a glance',
+    reportLink: 'Monitoring report (printable)',
+    overdueTitle: 'Overdue and due-soon actions',
+    asOf: 'As of',
+    show: 'Show',
+    overdueNone: 'No overdue or due-soon action on {today}.',
+    overdueCount: '{late}, {soon} due soon, on {today}.',
+    daysLate: '{days} late',
+    daysLeft: '{days} left',
+    dayOne: 'day',
+    dayMany: 'days',
+    lateOne: 'overdue action',
+    lateMany: 'overdue actions',
+    soonOne: 'action',
+    soonMany: 'actions',
+    colAction: 'Action',
+    colUnits: 'Units',
+    colDeadline: 'Deadline',
+    colLate: 'Late by',
+    unowned: 'No known owner',
+    sortLate: 'Sort by number of overdue actions',
+    late: 'Overdue',
+    link: 'Sign-in link',
+    linkFor: 'Link for {unit}',
+    linkMade: 'Sign-in link for {unit}, valid once until {when}: {url}',
+    pendingMerge: 'Submitted – waits for the merge',
+    inMerge: 'Nothing new since merge #{id}',
+    neverSent: 'Never submitted',
+    doneShare: '{pct}% done',
+    appliedList: 'What it applied',
     mergeNow: 'Merge now',
     downloadCurrent: 'Download the current plan (.xlsx)',
     units: 'Units',
@@ -125,7 +187,7 @@ const TEXT = {
     progress: 'Progress',
     merges: 'Last merges',
     loading: 'Loading…',
-    planLine: '{name} · revision {revision} · {actions} actions',
+    planLine: '{name} · revision {revision} · {actions}',
     revision: 'Current revision',
     lastMerge: 'Last merge',
     never: 'never',
@@ -144,12 +206,13 @@ const TEXT = {
     'outcome-merged': 'merged',
     'outcome-superseded': 'superseded',
     'outcome-refused': 'refused',
-    appliedConflicts: '{applied} applied · {conflicts} conflicts',
+    appliedOne: 'applied',
+    appliedMany: 'applied',
+    conflictOne: 'conflict',
+    conflictMany: 'conflicts',
+    actionOne: 'action',
+    actionMany: 'actions',
     via: 'via {source}',
-    'source-upload': 'upload',
-    'source-addin': 'add-in',
-    'source-folder': 'shared folder',
-    'source-drive': 'Google Drive',
     noConflicts: 'There are no open conflicts.',
     row: 'Action {id}',
     wholeRow: 'the whole row',
@@ -159,14 +222,25 @@ const TEXT = {
     empty: '(empty)',
     choose: 'Choose “{value}” ({unit})',
     keep: 'Keep the master’s value',
-    resolved: 'Conflict {id} is resolved: {what}.',
+    keepRow: 'Close (the master stays as it is)',
+    resolved: 'Resolved – {id}: {what}.',
+    alsoClosed: 'The choice also closed: {list} (the same cell).',
+    foundIn: 'found by the merge of {when}',
+    notOffered:
+      'The value {units} proposed is not valid for this column and cannot be chosen; type the right value below.',
+    chooseStatus: '— choose —',
+    freeStatus: 'Another status',
+    freeText: 'Another value',
+    freeSend: 'Write this value',
+    freeStatusMissing: 'Choose a status from the list.',
+    freeMissing: 'Type the value (the field is empty).',
     resolvedKeep: 'the master’s value was kept',
     resolvedValue: 'the new value is “{value}” (revision {revision})',
     merged: 'Merge #{id} finished: {status}.',
     chartStates: 'Actions by deadline state',
     chartCriteria: 'By CAF criterion',
     chartUnits: 'By responsible unit',
-    progressNote: 'State of every action on {today}: {total} actions.',
+    progressNote: 'State of every action on {today}: {total}.',
     mergeId: 'No.',
     started: 'Started',
     trigger: 'Triggered by',
@@ -195,14 +269,6 @@ const TEXT = {
     'field-deadline': 'Deadline',
     'field-resources': 'Resources',
     'field-id': 'ID',
-    'kind-not-owner': 'Unit not responsible',
-    'kind-locked-column': 'Column not editable',
-    'kind-invalid-value': 'Invalid value',
-    'kind-coordinator-edit': 'Also changed by the coordinator',
-    'kind-concurrent-edit': 'Concurrent edits',
-    'kind-row-added': 'Row added',
-    'kind-row-deleted': 'Row deleted',
-    'kind-unknown-row': 'Unknown row',
     error: 'Error: {message}',
     networkError: 'The service does not answer. Check the connection and reload the page.',
   },
@@ -219,6 +285,8 @@ const STATE_COLORS = {
 };
 
 const app = {
+  sortLate: false,
+  today: null,
   lang: localStorage.getItem('caf-lang') === 'en' ? 'en' : 'ro',
   vocabulary: null,
   plans: [],
@@ -260,6 +328,14 @@ function when(iso) {
     timeStyle: 'short',
     timeZone: 'Europe/Bucharest',
   }).format(new Date(iso));
+}
+
+/** A count with its noun by the language's plural rules (Intl.PluralRules): 1 conflict, 2 conflicte, 20 de conflicte. */
+function count(n, one, many) {
+  const category = new Intl.PluralRules(app.lang === 'ro' ? 'ro-RO' : 'en-US').select(n);
+  const shown = n.toLocaleString(app.lang === 'ro' ? 'ro-RO' : 'en-US');
+  if (category === 'one') return `${shown} ${t(one)}`;
+  return app.lang === 'ro' && category === 'other' ? `${shown} de ${t(many)}` : `${shown} ${t(many)}`;
 }
 
 function label(entry) {
@@ -350,10 +426,10 @@ async function boot() {
 async function load() {
   if (!app.planId) return;
   const id = encodeURIComponent(app.planId);
-  const [overview, progress, conflicts, merges] = await Promise.all([
+  const [overview, progress, desk, merges] = await Promise.all([
     api(`/api/plans/${id}/overview`),
-    api(`/api/plans/${id}/progress.json`),
-    api(`/api/plans/${id}/conflicts?status=open`),
+    api(`/api/plans/${id}/progress.json${app.today ? `?today=${app.today}` : ''}`),
+    api(`/api/plans/${id}/desk`),
     api(`/api/plans/${id}/merges`),
   ]);
   const recent = merges.slice(0, 5);
@@ -365,7 +441,15 @@ async function load() {
       u.lastSubmission?.outcome === 'refused' ? api(`/api/submissions/${u.lastSubmission.id}`).catch(() => null) : null,
     ),
   );
-  app.data = { overview, progress, conflicts, merges: recent, reports, refused };
+  app.data = {
+    overview,
+    progress,
+    conflicts: desk.open,
+    superseded: desk.superseded,
+    merges: recent,
+    reports,
+    refused,
+  };
   render();
 }
 
@@ -393,11 +477,12 @@ function render() {
   document.getElementById('plan-line').textContent = t('planLine', {
     name: overview.plan.name,
     revision: overview.plan.currentRevision,
-    actions: progress.rows.length,
+    actions: count(progress.rows.length, 'actionOne', 'actionMany'),
   });
   const download = document.getElementById('download-current');
   download.href = `/api/plans/${encodeURIComponent(overview.plan.id)}/current.xlsx`;
   renderSummary();
+  renderOverdue();
   renderUnits();
   renderConflicts();
   renderProgress();
@@ -423,6 +508,92 @@ function renderSummary() {
     );
 }
 
+/** The coordinator's first question: what is late, and whose. Overdue first (most days late on top), then due soon. */
+function renderOverdue() {
+  const { progress } = app.data;
+  document.getElementById('asof').value = progress.today;
+  const late = progress.rows.filter((r) => r.state === 'overdue').sort((a, b) => b.daysLate - a.daysLate);
+  const soon = progress.rows.filter((r) => r.state === 'due-soon').sort((a, b) => a.daysLeft - b.daysLeft);
+  const host = document.getElementById('overdue');
+  if (late.length + soon.length === 0) {
+    host.replaceChildren(h('p', { class: 'empty' }, t('overdueNone', { today: progress.today })));
+    return;
+  }
+  const row = (r) =>
+    h(
+      'tr',
+      { 'data-row': r.id, class: `state-${r.state}` },
+      h('th', { scope: 'row' }, h('span', { class: 'row-id' }, r.id), h('span', { class: 'action-cell' }, r.action)),
+      h('td', {}, r.owners.split(';').filter(Boolean).join(', ') || h('em', {}, t('unowned'))),
+      h('td', {}, r.deadline),
+      h(
+        'td',
+        { class: 'num' },
+        h(
+          'span',
+          { class: `badge state ${r.state}` },
+          r.state === 'overdue'
+            ? t('daysLate', { days: count(r.daysLate, 'dayOne', 'dayMany') })
+            : t('daysLeft', { days: count(r.daysLeft, 'dayOne', 'dayMany') }),
+        ),
+      ),
+    );
+  host.replaceChildren(
+    h(
+      'p',
+      { class: 'note' },
+      t('overdueCount', {
+        late: count(late.length, 'lateOne', 'lateMany'),
+        soon: count(soon.length, 'soonOne', 'soonMany'),
+        today: progress.today,
+      }),
+    ),
+    h(
+      'div',
+      { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'overdue-title' },
+      h(
+        'table',
+        { id: 'overdue-table', class: 'stack' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, t('colAction')),
+            h('th', { scope: 'col' }, t('colUnits')),
+            h('th', { scope: 'col' }, t('colDeadline')),
+            h('th', { scope: 'col', class: 'num' }, t('colLate')),
+          ),
+        ),
+        h('tbody', {}, late.map(row), soon.map(row)),
+      ),
+    ),
+  );
+}
+
+function lateCount(code) {
+  return app.data.progress.byUnit[code]?.overdue ?? 0;
+}
+
+async function makeLink(unit, button) {
+  button.disabled = true;
+  try {
+    const made = await api(`/api/plans/${encodeURIComponent(app.planId)}/unit-links`, {
+      method: 'POST',
+      body: { unit },
+    });
+    const box = document.getElementById('unit-link');
+    box.hidden = false;
+    box.textContent = t('linkMade', { unit, when: when(made.expiresAt), url: new URL(made.path, location.href).href });
+    box.focus();
+  } catch (error) {
+    say(error instanceof ApiError ? t('error', { message: error.text() }) : String(error), true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function renderUnits() {
   const { overview, reports, refused } = app.data;
   const last = reports.find((r) => r) ?? null;
@@ -437,12 +608,17 @@ function renderUnits() {
       h('th', { scope: 'col' }, t('lastSubmission')),
       h('th', { scope: 'col' }, t('outcome')),
       h('th', { scope: 'col' }, t('inLastMerge')),
+      h('th', { scope: 'col', class: 'num' }, t('late')),
+      h('th', { scope: 'col' }, t('link')),
     ),
   );
+  const order = overview.units.map((u, i) => i);
+  if (app.sortLate) order.sort((a, b) => lateCount(overview.units[b].code) - lateCount(overview.units[a].code));
   const body = h(
     'tbody',
     {},
-    overview.units.map((u, i) => {
+    order.map((i) => {
+      const u = overview.units[i];
       const sub = u.lastSubmission;
       const pending = sub?.outcome === 'pending';
       const counts = last?.counts.byUnit[u.code];
@@ -454,13 +630,23 @@ function renderUnits() {
         h(
           'td',
           {},
-          h('span', { class: `badge ${pending ? 'pending' : 'none'}` }, pending ? t('submitted') : t('notSubmitted')),
+          h(
+            'span',
+            { class: `badge ${pending ? 'pending' : 'none'}` },
+            pending
+              ? t('pendingMerge')
+              : sub && overview.lastMerge
+                ? t('inMerge', { id: overview.lastMerge.id })
+                : sub
+                  ? t('notSubmitted')
+                  : t('neverSent'),
+          ),
         ),
         h(
           'td',
           {},
           sub
-            ? [when(sub.receivedAt), h('span', { class: 'unit-name' }, t('via', { source: t(`source-${sub.source}`) }))]
+            ? [when(sub.receivedAt), h('span', { class: 'unit-name' }, t('via', { source: channel(sub.source) }))]
             : t('none'),
         ),
         h(
@@ -469,7 +655,28 @@ function renderUnits() {
           sub ? h('span', { class: `badge ${sub.outcome}` }, t(`outcome-${sub.outcome}`)) : t('none'),
           reason ? h('span', { class: 'unit-name' }, label(reason)) : null,
         ),
-        h('td', {}, counts ? t('appliedConflicts', counts) : t('none')),
+        h(
+          'td',
+          {},
+          counts
+            ? `${count(counts.applied, 'appliedOne', 'appliedMany')} · ${count(counts.conflicts, 'conflictOne', 'conflictMany')}`
+            : t('none'),
+        ),
+        h('td', { class: 'num' }, String(lateCount(u.code))),
+        h(
+          'td',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary small',
+              'aria-label': t('linkFor', { unit: u.code }),
+              onclick: (e) => makeLink(u.code, e.currentTarget),
+            },
+            t('link'),
+          ),
+        ),
       );
     }),
   );
@@ -483,49 +690,123 @@ function renderConflicts() {
     host.replaceChildren(h('p', { class: 'empty' }, t('noConflicts')));
     return;
   }
-  host.replaceChildren(
-    ...conflicts.map((c) => {
-      const column = c.column ? t(`field-${c.column}`) : t('wholeRow');
-      const headingId = `conflict-${c.id}-title`;
-      const show = (v) => (v === null || v === '' ? t('empty') : v);
-      const facts = [
-        c.base !== null ? [h('dt', {}, t('base')), h('dd', {}, show(c.base))] : [],
-        c.current !== null ? [h('dt', {}, t('current')), h('dd', {}, show(c.current))] : [],
-        c.values.map((v) => [h('dt', {}, t('proposed', { unit: v.unit })), h('dd', {}, show(v.value))]),
-      ];
-      // A value can be chosen for a cell; a whole-row conflict can only be closed keeping the master as it is.
-      const cell = c.rowId !== null && c.column !== null;
-      const distinct = cell ? [...new Map(c.values.map((v) => [v.value, v])).values()] : [];
-      return h(
-        'article',
-        { class: 'conflict', 'aria-labelledby': headingId, 'data-conflict': c.id },
-        h('h3', { id: headingId }, `${c.rowId ? t('row', { id: c.rowId }) : '—'} · ${column} · ${t(`kind-${c.kind}`)}`),
-        h('p', { class: 'message' }, label(c.message)),
-        h('dl', {}, facts),
+  host.replaceChildren(...conflicts.map(renderConflict));
+}
+
+function conflictTitle(c) {
+  const column = c.column ? t(`field-${c.column}`) : t('wholeRow');
+  return `${c.rowId ? t('row', { id: c.rowId }) : '—'} · ${column} · ${kindLabel(c.kind)}`;
+}
+
+function kindLabel(kind) {
+  return label(app.vocabulary.conflictLabels[kind]) || kind;
+}
+
+function renderConflict(c) {
+  const headingId = `conflict-${c.id}-title`;
+  const show = (v) => (v === null || v === '' ? t('empty') : v);
+  const by = (v) =>
+    [v.unit, v.receivedAt ? when(v.receivedAt) : null, v.source ? t('via', { source: channel(v.source) }) : null]
+      .filter(Boolean)
+      .join(' · ');
+  const facts = [
+    c.action ? [h('dt', {}, t('field-action')), h('dd', {}, c.action.text)] : [],
+    c.action
+      ? [h('dt', {}, t('field-owners')), h('dd', {}, c.action.owners.join(', ') || c.action.ownersText || '—')]
+      : [],
+    c.base !== null ? [h('dt', {}, t('base')), h('dd', {}, show(c.base))] : [],
+    c.current !== null
+      ? [
+          h('dt', {}, t('current')),
+          h('dd', {}, show(c.current), h('span', { class: 'who' }, t('foundIn', { when: when(c.foundAt) }))),
+        ]
+      : [],
+    c.values.map((v) => [
+      h('dt', {}, t('proposed', { unit: v.unit })),
+      h('dd', {}, show(v.value), h('span', { class: 'who' }, by(v))),
+    ]),
+  ];
+  // A proposal the resolution would refuse (an unknown status) is shown above, never offered as a button.
+  const notOffered = c.free === null ? [] : c.values.filter((v) => !c.choices.some((x) => x.units.includes(v.unit)));
+  const freeId = `conflict-${c.id}-free`;
+  const freeError = `conflict-${c.id}-free-error`;
+  let free = null;
+  if (c.free === 'status') {
+    free = h(
+      'select',
+      { id: freeId, 'aria-describedby': freeError },
+      h('option', { value: '' }, t('chooseStatus')),
+      app.vocabulary.statuses.map((st) =>
+        h('option', { value: st.ro }, app.lang === 'ro' ? st.ro : `${st.ro} – ${st.en}`),
+      ),
+    );
+  } else if (c.free === 'text') {
+    free = h('textarea', { id: freeId, rows: 2, 'aria-describedby': freeError, maxlength: 32767 });
+  }
+  return h(
+    'article',
+    { class: 'conflict', 'aria-labelledby': headingId, 'data-conflict': c.id },
+    h('h3', { id: headingId }, conflictTitle(c)),
+    h('p', { class: 'message' }, label(c.message)),
+    h('dl', {}, facts),
+    notOffered.length
+      ? h('p', { class: 'note' }, t('notOffered', { units: notOffered.map((v) => v.unit).join(', ') }))
+      : null,
+    h(
+      'div',
+      { class: 'choices', role: 'group', 'aria-labelledby': headingId },
+      c.choices.map((x) =>
         h(
-          'div',
-          { class: 'choices', role: 'group', 'aria-labelledby': headingId },
-          distinct.map((v) =>
-            h(
-              'button',
-              { type: 'button', onclick: (e) => resolve(c, { value: v.value }, e.currentTarget) },
-              t('choose', { value: show(v.value), unit: v.unit }),
-            ),
-          ),
-          h(
-            'button',
-            { type: 'button', class: 'secondary', onclick: (e) => resolve(c, { keep: true }, e.currentTarget) },
-            t('keep'),
-          ),
+          'button',
+          { type: 'button', onclick: (e) => resolve(c, { value: x.value }, e.currentTarget) },
+          t('choose', { value: show(x.value), unit: x.units.join(', ') }),
         ),
-      );
-    }),
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'secondary', onclick: (e) => resolve(c, { keep: true }, e.currentTarget) },
+        c.free === null ? t('keepRow') : t('keep'),
+      ),
+    ),
+    free
+      ? h(
+          'form',
+          {
+            class: 'free',
+            novalidate: true,
+            onsubmit: (e) => {
+              e.preventDefault();
+              const field = e.currentTarget.querySelector(`#${freeId}`);
+              const error = e.currentTarget.querySelector(`#${freeError}`);
+              const value = field.value.trim();
+              if (value === '') {
+                error.textContent = c.free === 'status' ? t('freeStatusMissing') : t('freeMissing');
+                field.setAttribute('aria-invalid', 'true');
+                field.focus();
+                return;
+              }
+              field.removeAttribute('aria-invalid');
+              error.textContent = '';
+              void resolve(c, { value }, e.currentTarget.querySelector('button'));
+            },
+          },
+          h('label', { for: freeId }, c.free === 'status' ? t('freeStatus') : t('freeText')),
+          free,
+          h('button', { type: 'submit', class: 'secondary' }, t('freeSend')),
+          h('p', { id: freeError, class: 'error', role: 'alert' }),
+        )
+      : null,
   );
 }
 
+function channel(source) {
+  return label(app.vocabulary.channels[source]) || source;
+}
+
+/** The outcome replaces the card where the user pressed, and takes the focus; the list then drops the conflict. */
 async function resolve(conflict, body, button) {
-  const group = button.closest('.choices');
-  for (const b of group.querySelectorAll('button')) b.disabled = true;
+  const card = button.closest('article.conflict');
+  for (const b of card.querySelectorAll('button')) b.disabled = true;
   try {
     const done = await api(`/api/conflicts/${conflict.id}/resolve`, { method: 'POST', body });
     const what =
@@ -533,29 +814,49 @@ async function resolve(conflict, body, button) {
         ? t('resolvedKeep')
         : t('resolvedValue', { value: done.resolvedValue, revision: done.resolvedRevision });
     await load();
-    say(t('resolved', { id: conflict.id, what }));
+    const closed =
+      done.resolvedRevision === null
+        ? []
+        : app.data.superseded.filter((c) => c.supersededBy === done.resolvedRevision && c.id !== conflict.id);
+    const outcome = h(
+      'div',
+      { id: 'desk-outcome', class: 'outcome', role: 'status', tabindex: '-1' },
+      h('p', {}, t('resolved', { id: conflictTitle(conflict), what })),
+      closed.length ? h('p', {}, t('alsoClosed', { list: closed.map((c) => conflictTitle(c)).join('; ') })) : null,
+    );
+    const host = document.getElementById('conflicts');
+    host.prepend(outcome);
+    outcome.scrollIntoView({ block: 'center' });
+    outcome.focus();
   } catch (error) {
-    for (const b of group.querySelectorAll('button')) b.disabled = false;
-    say(error instanceof ApiError ? t('error', { message: error.text() }) : String(error), true);
+    for (const b of card.querySelectorAll('button')) b.disabled = false;
+    const message = error instanceof ApiError ? t('error', { message: error.text() }) : String(error);
+    const note =
+      card.querySelector('.card-error') ?? h('p', { class: 'error card-error', role: 'alert', tabindex: '-1' });
+    note.textContent = message;
+    card.append(note);
+    note.focus();
   }
 }
 
-/** Horizontal stacked bars, one row per label, segments by deadline state; accessible as an image with a text description. */
+/**
+ * Horizontal stacked bars, one row per label, segments by deadline state, the label in full above its bar (no
+ * truncation, readable at 400 px), the share done after it; accessible as an image with a text description.
+ */
 function stackedBars(id, caption, rows, width = 520) {
-  const maxLabel = 26;
-  // About 7 px a character at 12 px: room for the longest label, never more than 42% of the chart.
-  const labelWidth = Math.min(
-    width * 0.42,
-    16 + 7 * Math.max(...rows.map((r) => Math.min(r.label.length, maxLabel + 1))),
-  );
-  const totalWidth = 40;
-  const rowHeight = 26;
+  const totalWidth = 120;
+  const rowHeight = 44;
   const barHeight = 18;
-  const max = Math.max(1, ...rows.map((r) => STATE_ORDER.reduce((n, k) => n + (r.counts[k] ?? 0), 0)));
-  const scale = (width - labelWidth - totalWidth) / max;
+  const totalOf = (r) => STATE_ORDER.reduce((n, k) => n + (r.counts[k] ?? 0), 0);
+  const max = Math.max(1, ...rows.map(totalOf));
+  const scale = (width - totalWidth) / max;
   const height = rows.length * rowHeight + 4;
   const captionId = `${id}-caption`;
   const descId = `${id}-desc`;
+  const share = (r) => {
+    const total = totalOf(r);
+    return total ? Math.round((100 * (r.counts.done ?? 0)) / total) : 0;
+  };
   const description = rows
     .map(
       (r) =>
@@ -563,7 +864,7 @@ function stackedBars(id, caption, rows, width = 520) {
           STATE_ORDER.filter((k) => r.counts[k])
             .map((k) => `${r.counts[k]} ${stateLabel(k)}`)
             .join(', ') || 0
-        }`,
+        } (${t('doneShare', { pct: share(r) })})`,
     )
     .join('; ');
   const svg = s(
@@ -578,9 +879,9 @@ function stackedBars(id, caption, rows, width = 520) {
     },
     s('desc', { id: descId }, description),
     rows.map((r, i) => {
-      const y = i * rowHeight + 2;
-      let x = labelWidth;
-      const short = r.label.length > maxLabel ? `${r.label.slice(0, maxLabel - 1)}…` : r.label;
+      const top = i * rowHeight + 2;
+      const y = top + 18;
+      let x = 0;
       const segments = STATE_ORDER.filter((k) => r.counts[k]).map((k) => {
         const w = r.counts[k] * scale;
         const g = s(
@@ -598,13 +899,13 @@ function stackedBars(id, caption, rows, width = 520) {
         x += w;
         return g;
       });
-      const total = STATE_ORDER.reduce((n, k) => n + (r.counts[k] ?? 0), 0);
+      const total = totalOf(r);
       return s(
         'g',
-        { 'data-label': r.label, 'data-total': total },
-        s('text', { x: labelWidth - 8, y: y + 13, 'text-anchor': 'end' }, short, s('title', {}, r.label)),
+        { 'data-label': r.label, 'data-total': total, 'data-done': share(r) },
+        s('text', { class: 'bar-label', x: 0, y: top + 13 }, r.label),
         segments,
-        s('text', { x: x + 6, y: y + 13 }, String(total)),
+        s('text', { x: x + 6, y: y + 13 }, `${total} · ${t('doneShare', { pct: share(r) })}`),
       );
     }),
   );
@@ -618,7 +919,7 @@ function renderProgress() {
   for (const row of progress.rows) total[row.state] = (total[row.state] ?? 0) + 1;
   document.getElementById('progress-note').textContent = t('progressNote', {
     today: progress.today,
-    total: progress.rows.length,
+    total: count(progress.rows.length, 'actionOne', 'actionMany'),
   });
   document.getElementById('legend').replaceChildren(
     ...STATE_ORDER.map((k) => {
@@ -642,10 +943,14 @@ function renderProgress() {
   stackedBars(
     'chart-units',
     t('chartUnits'),
-    Object.keys(progress.byUnit)
-      .sort()
-      .map((code) => ({ label: code, counts: progress.byUnit[code] })),
-    1080,
+    [
+      ...Object.keys(progress.byUnit)
+        .sort()
+        .map((code) => ({ label: code, counts: progress.byUnit[code] })),
+      // Actions whose owners name no unit of the legend get their own bar instead of dropping out.
+      ...(Object.keys(progress.unowned ?? {}).length ? [{ label: t('unowned'), counts: progress.unowned }] : []),
+    ],
+    520,
   );
 }
 
@@ -732,6 +1037,19 @@ function wire() {
     localStorage.setItem('caf-lang', app.lang);
     if (app.data) render();
     else translateStatic();
+  });
+  document.getElementById('sort-late').addEventListener('click', (event) => {
+    app.sortLate = !app.sortLate;
+    event.currentTarget.setAttribute('aria-pressed', String(app.sortLate));
+    if (app.data) renderUnits();
+  });
+  document.getElementById('asof-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = document.getElementById('asof').value;
+    app.today = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
+    await load().catch((error) =>
+      say(error instanceof ApiError ? t('error', { message: error.text() }) : String(error), true),
+    );
   });
   document.getElementById('plan-select').addEventListener('change', async (event) => {
     app.planId = event.target.value;
