@@ -1,6 +1,7 @@
 // Builds the Excel add-in into dist/: the task pane and the ribbon's function file under dist/addin/, Office.js
-// copied from the @microsoft/office-js package (the city hall's network may not reach Microsoft's CDN, and tests
-// run offline), the icons, and dist/manifest.xml with its URLs pointing where dist/ is published.
+// copied from the @microsoft/office-js package as the fallback the pane loads only when Microsoft's CDN cannot be
+// reached (taskpane.html loads the CDN first), the icons, and dist/manifest.xml with its URLs pointing where dist/
+// is published.
 //
 //   npm run build                 production build; ADDIN_PUBLIC_URL=https://primarie.example.ro/caf-plan
 //                                 rewrites https://localhost:3000 in the manifest to that address

@@ -121,6 +121,22 @@ const STRINGS = {
     en: 'An action with several owners counts for each of its units.',
   },
 
+  modeDepartment: {
+    ro: 'Copie pentru {unit}: completați Stare și Monitorizare pe rândurile unității, apoi trimiteți.',
+    en: 'Copy for {unit}: fill in Stare and Monitorizare on your unit’s rows, then submit.',
+  },
+  findingRows: { ro: 'rândurile {rows}', en: 'rows {rows}' },
+  findingMore: { ro: 'și încă {n}', en: 'and {n} more' },
+  chosenNone: { ro: 'toate', en: 'all' },
+  chosenSome: { ro: '{n} alese', en: '{n} chosen' },
+  errorProtected: {
+    ro: 'Foaia este protejată (copie de departament): această operație nu este permisă aici. Registrul nu a fost modificat.',
+    en: 'The sheet is protected (a department copy): this operation is not allowed here. The workbook was not changed.',
+  },
+  errorDepartmentOnly: {
+    ro: 'Într-o copie de departament planul se pregătește și se evidențiază doar de coordonator.',
+    en: 'In a department copy only the coordinator prepares and highlights the plan.',
+  },
   errorTitle: { ro: 'Eroare', en: 'Error' },
   errorExcel: {
     ro: 'Excel nu a putut finaliza operația. Încercați din nou; dacă problema persistă, salvați registrul și redeschideți-l.',

@@ -4,34 +4,30 @@
 // the service writes the same columns, rules and filters into .xlsx files.
 import { parseAddress } from '../../plan/address';
 import { CafError } from '../../plan/errors';
-import { formatColumnChoice, metaRows } from '../../plan/grid';
+import { DEEP_HEADER_SEARCH_ROWS, formatColumnChoice, metaRows, readPlan } from '../../plan/grid';
 import {
   actionRuns,
-  criterionCriteria,
   highlightRules,
   isHighlightFormula,
   preparePlanColumns,
-  stateCriteria,
   tableLayout,
-  unitCriteria,
-  filterMatches,
-  type FilterCriteria,
+  TEXT_FORMAT,
   type TableLayout,
 } from '../../plan/highlight';
+import { multiFilterCriteria, multiFilterMatches, type MultiFilter } from '../../plan/filter';
+import { filterArea } from '../../plan/protection';
 import {
-  DEFAULT_EDITABLE,
   META_SHEET,
   SCHEMA_VERSION,
   type CellValue,
-  type Field,
   type LocalDate,
   type Plan,
   type PlanMeta,
   type ColumnChoice,
+  type SheetGrid,
   type SheetState,
   type WorkbookGrid,
 } from '../../plan/model';
-import { actionsOfUnit } from '../../plan/owners';
 import { DEFAULT_SOON_DAYS, type DeadlineState } from '../../plan/state';
 import { STATUSES } from '../../plan/status';
 
@@ -44,10 +40,42 @@ const SHEET_STATE: Record<string, SheetState> = { Visible: 'visible', Hidden: 'h
 // ---------------------------------------------------------------------------------------------------------------
 // Reading
 
+/** A response we aim to stay under: Excel on the web refuses responses over 5 MB. */
+export const READ_BUDGET_BYTES = 4 * 1024 * 1024;
+/** Excel on the web reads at most 5,000,000 cells in one request; we stay well below. */
+const READ_MAX_CELLS = 1_000_000;
+/** Rows read first from each sheet: enough to find a header wherever plan/grid.ts looks for one. */
+const HEAD_ROWS = DEEP_HEADER_SEARCH_ROWS;
+/** A sheet this small is read whole whatever it holds (a legend sheet, notes). */
+const SMALL_SHEET_CELLS = 20_000;
+/** Columns of the head read: a plan table is far narrower; a sheet formatted to column XFD is not read that wide. */
+const HEAD_COLUMNS = 256;
+
+interface SheetRead {
+  name: string;
+  visibility: string;
+  top: number;
+  left: number;
+  rows: number;
+  cols: number;
+  /** Rows read so far, by absolute row. */
+  values: Map<number, unknown[]>;
+  whole: boolean;
+}
+
+const jsonBytes = (v: unknown): number => new TextEncoder().encode(JSON.stringify(v)).length;
+
+function isResponseTooLarge(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === 'ResponsePayloadSizeLimitExceeded' || code === 'RequestPayloadSizeLimitExceeded';
+}
+
 /**
- * Every sheet's used range as a grid (0-based absolute rows and columns, empty cells as null) with its merged
- * areas, the very hidden `_caf_plan` sheet included: what plan/grid.ts `readPlan` reads. 2 syncs (sheets, then
- * values), 3 when a sheet has content (merged areas, asked band by band).
+ * The workbook as plan/grid.ts `readPlan` reads it, sized for Excel on the web: first every sheet's used-range
+ * size and its first rows (enough to find a header); then, whole, only the sheets that matter (a sheet with a plan
+ * header, `_caf_plan`, small sheets such as a legend), in chunks packed to stay under READ_BUDGET_BYTES per
+ * response (a chunk refused as too large is read again in halves); the other sheets (a 40,000-row register next to
+ * the plan) keep only their first rows. Merged areas are asked for the read rows only, band by band.
  */
 export async function readWorkbook(): Promise<WorkbookGrid> {
   return Excel.run(async (context) => {
@@ -55,39 +83,125 @@ export async function readWorkbook(): Promise<WorkbookGrid> {
     sheets.load('items/name,items/visibility');
     await context.sync();
 
-    const used = sheets.items.map((ws) => {
-      const range = ws.getUsedRangeOrNullObject(true);
-      range.load('values,rowIndex,columnIndex,rowCount');
-      return range;
+    const heads = sheets.items.map((ws) => {
+      const used = ws.getUsedRangeOrNullObject(true);
+      used.load('rowIndex,columnIndex,rowCount,columnCount');
+      const head = ws.getRangeByIndexes(0, 0, HEAD_ROWS, HEAD_COLUMNS).getIntersectionOrNullObject(used);
+      head.load('values,rowIndex,columnIndex');
+      return { ws, used, head };
     });
     await context.sync();
 
-    const merged = sheets.items.map((ws, i) => {
-      const range = used[i]!;
-      if (range.isNullObject) return [];
+    const reads: SheetRead[] = heads.map(({ ws, used, head }) => {
+      const read: SheetRead = {
+        name: ws.name,
+        visibility: ws.visibility,
+        top: used.isNullObject ? 0 : used.rowIndex,
+        left: used.isNullObject ? 0 : used.columnIndex,
+        rows: used.isNullObject ? 0 : used.rowCount,
+        cols: used.isNullObject ? 0 : used.columnCount,
+        values: new Map(),
+        whole: false,
+      };
+      if (!head.isNullObject)
+        (head.values as unknown[][]).forEach((row, i) => {
+          // The head starts at the used range's left column too (intersection).
+          read.values.set(head.rowIndex + i, row);
+        });
+      return read;
+    });
+    for (const read of reads) {
+      const headGrid = gridOf(read);
+      const cells = read.rows * read.cols;
+      read.whole =
+        read.name === META_SHEET ||
+        cells <= SMALL_SHEET_CELLS ||
+        read.top + read.rows <= HEAD_ROWS ||
+        readPlan({ sheets: [headGrid] }).columns.action !== undefined;
+    }
+
+    // Chunks of the remaining rows of the sheets read whole, sized from the heaviest row of the sheet's head.
+    interface Chunk {
+      read: SheetRead;
+      top: number;
+      rows: number;
+      bytes: number;
+    }
+    const queue: Chunk[] = [];
+    for (const read of reads) {
+      if (!read.whole || read.rows === 0) continue;
+      const start = Math.max(read.top, HEAD_ROWS);
+      const end = read.top + read.rows;
+      if (start >= end) continue;
+      let rowBytes = 8 + read.cols * 4;
+      for (const row of read.values.values()) rowBytes = Math.max(rowBytes, jsonBytes(row));
+      // Body rows hold more text than the title and header rows: a margin, and halving when Excel refuses.
+      rowBytes *= 2;
+      const perChunk = Math.max(
+        1,
+        Math.min(Math.floor(READ_BUDGET_BYTES / rowBytes), Math.floor(READ_MAX_CELLS / Math.max(1, read.cols))),
+      );
+      for (let top = start; top < end; top += perChunk)
+        queue.push({ read, top, rows: Math.min(perChunk, end - top), bytes: Math.min(perChunk, end - top) * rowBytes });
+    }
+    // Merged areas travel with the first chunks (their answer is small): no round trip of their own.
+    const merged = reads.map((read) => {
+      if (read.rows === 0) return [];
+      const bottom = read.whole ? read.top + read.rows : Math.min(read.top + read.rows, HEAD_ROWS);
+      const ws = context.workbook.worksheets.getItem(read.name);
       const bands: Excel.RangeAreas[] = [];
-      for (let top = 0; top < range.rowIndex + range.rowCount; top += MERGE_BAND_ROWS) {
-        const height = Math.min(MERGE_BAND_ROWS, range.rowIndex + range.rowCount - top);
+      for (let top = 0; top < bottom; top += MERGE_BAND_ROWS) {
+        const height = Math.min(MERGE_BAND_ROWS, bottom - top);
         const areas = ws.getRangeByIndexes(top, 0, height, MAX_COLUMNS).getMergedAreasOrNullObject();
         areas.load('areas/items/rowIndex,areas/items/columnIndex,areas/items/rowCount,areas/items/columnCount');
         bands.push(areas);
       }
       return bands;
     });
-    await context.sync();
+    let mergesAsked = merged.some((b) => b.length > 0);
+    while (queue.length > 0) {
+      // Pack chunks into one request while their estimate fits the budget.
+      const batch: Chunk[] = [queue.shift()!];
+      let bytes = batch[0]!.bytes;
+      while (queue.length > 0 && bytes + queue[0]!.bytes <= READ_BUDGET_BYTES) {
+        bytes += queue[0]!.bytes;
+        batch.push(queue.shift()!);
+      }
+      const ranges = batch.map((c) => {
+        const range = context.workbook.worksheets
+          .getItem(c.read.name)
+          .getRangeByIndexes(c.top, c.read.left, c.rows, c.read.cols);
+        range.load('values');
+        return range;
+      });
+      try {
+        await context.sync();
+      } catch (error) {
+        if (!isResponseTooLarge(error) || batch.every((c) => c.rows === 1)) throw error;
+        // Too much text for one response: read each chunk again in halves.
+        for (const c of batch.reverse()) {
+          if (c.rows === 1) {
+            queue.unshift(c);
+            continue;
+          }
+          const half = Math.ceil(c.rows / 2);
+          queue.unshift(
+            { ...c, rows: half, bytes: READ_BUDGET_BYTES },
+            { ...c, top: c.top + half, rows: c.rows - half, bytes: READ_BUDGET_BYTES },
+          );
+        }
+        continue;
+      }
+      mergesAsked = false;
+      batch.forEach((c, i) =>
+        (ranges[i]!.values as unknown[][]).forEach((row, j) => c.read.values.set(c.top + j, row)),
+      );
+    }
+
+    if (mergesAsked) await context.sync();
 
     return {
-      sheets: sheets.items.map((ws, i) => {
-        const range = used[i]!;
-        const rows: CellValue[][] = [];
-        if (!range.isNullObject) {
-          for (let r = 0; r < range.rowIndex; r++) rows.push([]);
-          for (const row of range.values as unknown[][]) {
-            const out: CellValue[] = Array.from({ length: range.columnIndex }, () => null);
-            for (const v of row) out.push(v === '' || v === undefined ? null : (v as CellValue));
-            rows.push(out);
-          }
-        }
+      sheets: reads.map((read, i) => {
         const seen = new Set<string>();
         const merges = merged[i]!.flatMap((band) =>
           band.isNullObject
@@ -105,10 +219,27 @@ export async function readWorkbook(): Promise<WorkbookGrid> {
           seen.add(key);
           return true;
         });
-        return { name: ws.name, state: SHEET_STATE[ws.visibility] ?? 'visible', rows, merges };
+        return { ...gridOf(read), merges };
       }),
     };
   });
+}
+
+/** The rows read so far of one sheet as a grid (0-based absolute rows and columns, empty cells as null). */
+function gridOf(read: SheetRead): SheetGrid {
+  const rows: CellValue[][] = [];
+  const last = Math.max(-1, ...read.values.keys());
+  for (let r = 0; r <= last; r++) {
+    const values = read.values.get(r);
+    if (!values) {
+      rows.push([]);
+      continue;
+    }
+    const out: CellValue[] = Array.from({ length: read.left }, () => null);
+    for (const v of values) out.push(v === '' || v === undefined ? null : (v as CellValue));
+    rows.push(out);
+  }
+  return { name: read.name, state: SHEET_STATE[read.visibility] ?? 'visible', rows, merges: [] };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -160,8 +291,15 @@ export async function preparePlan(plan: Plan, meta?: PlanMeta): Promise<Prepared
 
     for (const column of prep.columns) {
       const range = sheet.getRangeByIndexes(plan.headerRow, column.col, column.values.length, 1);
-      // The number format goes first so `1.1.1` and `;DI;` are stored as text, never as a date or a number.
-      range.numberFormat = column.values.map((_, i) => [i === 0 ? 'General' : column.numberFormat]);
+      // The number format goes first so `1.1.1` and `;DI;` are stored as text, never as a date or a number; only
+      // on the cells written (null leaves a cell's format as the team set it).
+      range.numberFormat = column.values.map((v, i) => [
+        v === null
+          ? null
+          : i === 0 || plan.repeatedHeaderRows.includes(plan.headerRow + i)
+            ? 'General'
+            : column.numberFormat,
+      ]) as string[][];
       range.values = column.values.map((v) => [v]);
       if (column.added) sheet.getRangeByIndexes(plan.headerRow, column.col, 1, 1).format.font.bold = true;
       if (column.hidden) range.columnHidden = true;
@@ -287,11 +425,11 @@ export async function applyHighlighting(plan: Plan, options: { soonDays?: number
 // Filtering
 
 export interface FilterChoice {
-  /** A unit code from the legend: its rows, multi-owner rows included. */
-  unit?: string | null;
-  /** A CAF criterion (`1`) or subcriterion (`1.2`) code. */
-  criterion?: string | null;
-  state?: DeadlineState | null;
+  /** Unit codes from the legend: their rows, multi-owner rows included. */
+  units?: readonly string[];
+  /** CAF criterion (`1`) or subcriterion (`1.2`) codes. */
+  criteria?: readonly string[];
+  states?: readonly DeadlineState[];
 }
 
 export interface FilterOptions {
@@ -308,66 +446,79 @@ export interface FilterOutcome {
 /** Key of the last filter choice in the document settings (it travels with the workbook). */
 export const FILTER_SETTING = 'caf-plan.filter';
 
+const multi = (choice: FilterChoice): MultiFilter => ({
+  units: choice.units ?? [],
+  criteria: choice.criteria ?? [],
+  states: choice.states ?? [],
+});
+
 /**
  * Filters the plan with the sheet's own AutoFilter on the helper columns, so Excel's "Clear filter" button undoes
- * it: the unit by `*;CODE;*` on the owner codes, the criterion by `1.*` on ID, the state on the due-date helper and
- * Stare. The choice is remembered in the document settings. 2 syncs.
+ * it (plan/filter.ts says how several units, criteria and states become criteria). The choice is remembered in the
+ * document settings. On a protected sheet (a department copy) the AutoFilter the copy was issued with is re-used,
+ * whatever range it covers: Excel refuses to create or move one there, and the pane never changes protection.
+ * 2 syncs.
  */
 export async function applyFilter(plan: Plan, choice: FilterChoice, options: FilterOptions): Promise<FilterOutcome> {
   const layout = requireLayout(plan);
   const soonDays = options.soonDays ?? DEFAULT_SOON_DAYS;
-  const left = layout.left;
-  const criteria: [number, FilterCriteria][] = [];
-  if (choice.unit) criteria.push([layout.columns.ownerCodes - left, unitCriteria(choice.unit)]);
-  if (choice.criterion) criteria.push([layout.columns.id - left, criterionCriteria(choice.criterion)]);
-  if (choice.state) {
-    const byColumn = stateCriteria(choice.state, options.today, soonDays);
-    if (byColumn.dueDate) criteria.push([layout.columns.dueDate - left, byColumn.dueDate]);
-    criteria.push([layout.columns.status - left, byColumn.status]);
-  }
+  const f = multi(choice);
+  const criteria = multiFilterCriteria(plan, layout, f, options.today, soonDays);
 
   await Excel.run(async (context) => {
     const sheet = context.workbook.worksheets.getItem(layout.sheet);
     sheet.autoFilter.load('enabled');
     sheet.protection.load('protected');
+    const existing = sheet.autoFilter.getRangeOrNullObject();
+    existing.load('columnIndex,columnCount');
     await context.sync();
 
-    const range = filterRange(sheet, layout);
-    // On a protected department copy the AutoFilter can only be re-used, not replaced.
-    if (sheet.autoFilter.enabled) {
-      if (sheet.protection.protected) sheet.autoFilter.clearCriteria();
-      else sheet.autoFilter.remove();
+    let range: Excel.Range;
+    let left: number;
+    if (sheet.protection.protected) {
+      if (existing.isNullObject || !sheet.autoFilter.enabled) throw filterProtected(layout.sheet);
+      range = existing;
+      left = existing.columnIndex;
+      const outside = criteria.some(([col]) => col < left || col >= left + existing.columnCount);
+      if (outside) throw filterProtected(layout.sheet);
+      sheet.autoFilter.clearCriteria();
+    } else {
+      const area = filterArea(plan)!;
+      range = sheet.getRangeByIndexes(area.top, area.left, area.bottom - area.top + 1, area.right - area.left + 1);
+      left = area.left;
+      if (sheet.autoFilter.enabled) sheet.autoFilter.remove();
+      if (criteria.length === 0) sheet.autoFilter.apply(range);
     }
-    if (criteria.length === 0) sheet.autoFilter.apply(range);
-    for (const [column, c] of criteria) sheet.autoFilter.apply(range, column, c as Excel.FilterCriteria);
+    for (const [column, c] of criteria) sheet.autoFilter.apply(range, column - left, c as Excel.FilterCriteria);
     await context.sync();
   });
-  await saveSetting(FILTER_SETTING, {
-    unit: choice.unit ?? null,
-    criterion: choice.criterion ?? null,
-    state: choice.state ?? null,
+  await saveSetting(FILTER_SETTING, { units: f.units, criteria: f.criteria, states: f.states });
+  return { shown: multiFilterMatches(plan, f, options.today, soonDays).length, total: plan.actions.length };
+}
+
+function filterProtected(sheet: string): CafError {
+  return new CafError('filter-protected', {
+    ro: `Foaia „${sheet}” este protejată și nu are filtrul copiei pe coloanele planului: cereți coordonatorului o copie nouă. Registrul nu a fost modificat.`,
+    en: `The sheet "${sheet}" is protected and lacks the copy's filter over the plan's columns: ask the coordinator for a new copy. The workbook was not changed.`,
   });
-  return { shown: filterMatches(plan, choice, options.today, soonDays).length, total: plan.actions.length };
 }
 
-/** The AutoFilter's range: the header row and the body, from the table's first column to the last helper. */
-function filterRange(sheet: Excel.Worksheet, layout: TableLayout): Excel.Range {
-  const right = Math.max(layout.right, ...Object.values(layout.columns));
-  return sheet.getRangeByIndexes(
-    layout.headerRow,
-    layout.left,
-    layout.bodyBottom - layout.headerRow + 1,
-    right - layout.left + 1,
-  );
-}
-
-/** The filter choice last applied to this workbook, or null. */
+/** The filter choice last applied to this workbook, or null (a choice saved as single values is read too). */
 export function lastFilter(): FilterChoice | null {
   const raw = Office.context.document.settings.get(FILTER_SETTING) as unknown;
   if (!raw || typeof raw !== 'object') return null;
   const r = raw as Record<string, unknown>;
-  const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
-  return { unit: text(r.unit), criterion: text(r.criterion), state: text(r.state) as DeadlineState | null };
+  const list = (many: unknown, one: unknown): string[] =>
+    Array.isArray(many)
+      ? many.filter((v): v is string => typeof v === 'string' && v !== '')
+      : typeof one === 'string' && one
+        ? [one]
+        : [];
+  return {
+    units: list(r.units, r.unit),
+    criteria: list(r.criteria, r.criterion),
+    states: list(r.states, r.state) as DeadlineState[],
+  };
 }
 
 /** Shows every row again (the AutoFilter's dropdowns stay) and forgets the remembered choice. 2 syncs. */
@@ -411,14 +562,20 @@ export async function selectCell(sheet: string, address: string): Promise<void> 
 }
 
 /**
- * Text as Excel must store it: a value Excel would read as a formula (`=`, `+`, `-`, `@`), a number, a boolean or
- * an apostrophe-prefixed text gets an apostrophe, so a submission's text is written back as text (SPEC 4).
+ * Text as Excel must store it in a cell whose number format is not Text: Excel parses a string written to `values`
+ * as if typed (`Dec 2024` a date, `(100)` a number, `50%`, `$100`, `#N/A`, `=...` a formula), so every non-empty
+ * text gets the apostrophe prefix, which Excel keeps as the cell's quote prefix (it survives a re-save) and never
+ * shows. A cell formatted as Text takes the text as it is.
  */
 export function asExcelText(value: string): string {
-  if (value === '') return '';
-  return /^[=+\-@']/.test(value) || /^\s*[+-]?(\d|\.\d)/.test(value) || /^(true|false)$/i.test(value.trim())
-    ? `'${value}`
-    : value;
+  return value === '' ? '' : `'${value}`;
+}
+
+/** The columns the product owns (it adds them and formats them as text): written with the Text format first. */
+export function ownedTextColumns(plan: Pick<Plan, 'columns'>): Set<number> {
+  return new Set(
+    [plan.columns.id, plan.columns.status, plan.columns.ownerCodes].filter((c): c is number => c !== undefined),
+  );
 }
 
 export interface CellEdit {
@@ -428,79 +585,49 @@ export interface CellEdit {
   value: string;
 }
 
-/** Writes text values into the plan sheet (merge results, resolved conflicts); cells of a row are written together. 1 sync. */
-export async function writeRows(sheetName: string, edits: readonly CellEdit[]): Promise<void> {
+/**
+ * Writes text values into the plan sheet (merge results, resolved conflicts); cells of a row are written together.
+ * Cells of `textColumns` (the columns the product owns) get the Text format first, in the same batch; the team's
+ * cells keep their format and get the apostrophe prefix instead (none where the cell is already Text). 2 syncs.
+ */
+export async function writeRows(
+  sheetName: string,
+  edits: readonly CellEdit[],
+  textColumns: ReadonlySet<number> = new Set(),
+): Promise<void> {
   if (edits.length === 0) return;
   await Excel.run(async (context) => {
     const sheet = context.workbook.worksheets.getItem(sheetName);
     const sorted = [...edits].sort((a, b) => a.row - b.row || a.col - b.col);
+    const runs: { edits: CellEdit[]; range: Excel.Range }[] = [];
     let i = 0;
     while (i < sorted.length) {
       // Adjacent cells of one row go in one write.
       let j = i + 1;
       while (j < sorted.length && sorted[j]!.row === sorted[i]!.row && sorted[j]!.col === sorted[j - 1]!.col + 1) j++;
       const run = sorted.slice(i, j);
-      sheet.getRangeByIndexes(run[0]!.row, run[0]!.col, 1, run.length).values = [run.map((e) => asExcelText(e.value))];
+      const range = sheet.getRangeByIndexes(run[0]!.row, run[0]!.col, 1, run.length);
+      // A cell already formatted as Text takes the text as it is; an apostrophe there would stay visible.
+      range.load('numberFormat');
+      runs.push({ edits: run, range });
       i = j;
+    }
+    await context.sync();
+    for (const { edits: run, range } of runs) {
+      const formats = (range.numberFormat[0] ?? []) as unknown[];
+      const text = run.map((e, k) => textColumns.has(e.col) || formats[k] === TEXT_FORMAT);
+      if (run.some((e) => textColumns.has(e.col)))
+        range.numberFormat = [run.map((e) => (textColumns.has(e.col) ? TEXT_FORMAT : null))] as string[][];
+      range.values = [run.map((e, k) => (text[k] ? e.value : asExcelText(e.value)))];
     }
     await context.sync();
   });
 }
 
-/** Protection options of a department copy: filtering and resizing stay possible, structure does not. */
-export const UNIT_PROTECTION = {
-  allowAutoFilter: true,
-  allowFormatColumns: true,
-  allowFormatRows: true,
-  allowFormatCells: false,
-  allowInsertRows: false,
-  allowDeleteRows: false,
-  allowInsertColumns: false,
-  allowDeleteColumns: false,
-  allowSort: false,
-  selectionMode: 'Normal',
-} as const;
-
-/**
- * Locks the plan sheet for a department copy (SPEC 5): every cell locked, then the editable columns of the unit's
- * own action rows unlocked, then sheet protection without a password. Locked cells plus protection work in every
- * Excel (allowEditRanges exists only on the web). 2 syncs.
- */
-export async function protectForUnit(
-  plan: Plan,
-  unit: string,
-  editable: readonly Field[] = DEFAULT_EDITABLE,
-): Promise<{ rows: number }> {
-  const columns = editable.map((f) => plan.columns[f]).filter((c): c is number => c !== undefined);
-  const rows = actionsOfUnit(plan, unit).map((a) => a.row);
-  const runs: [number, number][] = [];
-  for (const r of rows.sort((a, b) => a - b)) {
-    const last = runs.at(-1);
-    if (last && r === last[1] + 1) last[1] = r;
-    else runs.push([r, r]);
-  }
-  const layout = tableLayout(plan);
-  await Excel.run(async (context) => {
-    const sheet = context.workbook.worksheets.getItem(plan.sheet);
-    sheet.protection.load('protected');
-    sheet.autoFilter.load('enabled');
-    await context.sync();
-    if (sheet.protection.protected) sheet.protection.unprotect();
-    // A protected sheet lets people use an AutoFilter but not create one: put it in place while we can.
-    if (layout && !sheet.autoFilter.enabled) sheet.autoFilter.apply(filterRange(sheet, layout));
-    sheet.getUsedRange(false).format.protection.locked = true;
-    for (const col of columns)
-      for (const [top, bottom] of runs)
-        sheet.getRangeByIndexes(top, col, bottom - top + 1, 1).format.protection.locked = false;
-    sheet.protection.protect(UNIT_PROTECTION as unknown as Excel.WorksheetProtectionOptions);
-    await context.sync();
-  });
-  return { rows: rows.length };
-}
-
 export interface PlanEdit {
-  /** 0-based rows the user changed since the last call, sorted. */
+  /** 0-based rows the user changed since the last call, sorted; every row when `all` (a whole column changed). */
   rows: number[];
+  all: boolean;
 }
 
 /**
@@ -515,17 +642,22 @@ export async function onPlanEdited(
 ): Promise<() => Promise<void>> {
   const debounceMs = options.debounceMs ?? 400;
   let pending = new Set<number>();
+  let all = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = (): void => {
     timer = undefined;
     const rows = [...pending].sort((a, b) => a - b);
+    const edit = { rows, all };
     pending = new Set();
-    if (rows.length) handler({ rows });
+    all = false;
+    if (edit.rows.length || edit.all) handler(edit);
   };
   const registration = await Excel.run(async (context) => {
     const sheet = context.workbook.worksheets.getItem(plan.sheet);
     const result = sheet.onChanged.add(async (event: Excel.WorksheetChangedEventArgs) => {
-      for (const row of rowsOf(event.address)) pending.add(row);
+      const rows = rowsOf(event.address);
+      if (rows === 'all') all = true;
+      else for (const row of rows) pending.add(row);
       if (timer !== undefined) clearTimeout(timer);
       timer = setTimeout(flush, debounceMs);
     });
@@ -542,14 +674,31 @@ export async function onPlanEdited(
   };
 }
 
-/** The 0-based rows an event address covers (`D5`, `D5:F9`, `Plan!D5:F9`). */
-export function rowsOf(address: string): number[] {
+/** Rows beyond this in one event are reported as "every row" rather than listed. */
+const MAX_LISTED_ROWS = 100_000;
+
+/**
+ * The 0-based rows an event address covers: `D5`, `D5:F9`, `Plan!D5:F9`, whole rows `5:7`, several areas
+ * `D5,F7:F9`; a whole column (`A:A`, `A:C`) or a huge area is 'all'.
+ */
+export function rowsOf(address: string): number[] | 'all' {
   const local = address.slice(address.lastIndexOf('!') + 1);
-  const [from, to = from] = local.split(':');
-  const a = parseAddress(from ?? '');
-  const b = parseAddress(to ?? '');
-  if (!a || !b) return [];
-  const out: number[] = [];
-  for (let r = Math.min(a.row, b.row); r <= Math.max(a.row, b.row); r++) out.push(r);
-  return out;
+  const rows = new Set<number>();
+  for (const area of local.split(',')) {
+    const [from = '', to = from] = area.trim().replace(/\$/g, '').split(':');
+    if (/^[A-Za-z]{1,3}$/.test(from) && /^[A-Za-z]{1,3}$/.test(to)) return 'all';
+    let a: number | null;
+    let b: number | null;
+    if (/^\d+$/.test(from) && /^\d+$/.test(to)) {
+      a = Number(from) - 1;
+      b = Number(to) - 1;
+    } else {
+      a = parseAddress(from)?.row ?? null;
+      b = parseAddress(to)?.row ?? null;
+    }
+    if (a === null || b === null || a < 0 || b < 0) continue;
+    if (Math.abs(b - a) + rows.size > MAX_LISTED_ROWS) return 'all';
+    for (let r = Math.min(a, b); r <= Math.max(a, b); r++) rows.add(r);
+  }
+  return [...rows].sort((x, y) => x - y);
 }

@@ -2,20 +2,36 @@
 // writes a patch computed by addin/service/diff.ts, at most three syncs whatever its size. Everything it needs
 // was fetched and checked before it is called, so the workbook never waits on the network mid-write.
 //
-// Conflicted cells are marked with a conditional format (a fill that needs no memory of the cell's own fill: taking
-// the rule off gives the team's formatting back exactly) and a comment that starts with CONFLICT_NOTE_PREFIX. Both
-// are found again in the workbook itself, so marks from an earlier sync are cleared even on another computer.
+// One conflict mark, the same as the service's merged workbook (service/xlsx/merged.ts): the conflict fill on the
+// cell, a row of the `Conflicte` sheet, and a note where the host has notes (ExcelApi 1.18, asked with
+// isSetSupported; Excel 2021 has none). Marks are found again in the workbook itself (the `Conflicte` rows, our
+// notes, and the conditional-format marks of earlier versions of the add-in), so a resolved conflict loses its
+// mark whoever made it, on any computer. Running a Sync again after a failure gives the same workbook.
 import { parseAddress } from '../../plan/address';
 import { CafError } from '../../plan/errors';
 import type { CellValue } from '../../plan/model';
 import { cellText } from '../../plan/text';
-import { CONFLICT_NOTE_PREFIX, type CellWrite, type ConflictMark, type SyncPatch } from '../service/diff';
+import { CONFLICT_NOTE_PREFIX, foldHeader, type CellWrite, type SyncPatch } from '../service/diff';
 import { asExcelText } from './index';
 
 /** The service's conflict fill (service/xlsx/merged.ts CONFLICT_FILL), so both hosts mark conflicts alike. */
 export const CONFLICT_MARK_FILL = '#F8CBAD';
-/** Always true; the string in it is how our rule is told from the team's own rules. */
+/** The rule earlier versions of the add-in marked conflicts with: still removed when found. */
 export const CONFLICT_MARK_FORMULA = '=LEN("caf-plan-conflict")>0';
+/** The sheet that lists the conflicts, as the service names it (service/xlsx/merged.ts CONFLICTS_SHEET). */
+export const CONFLICTS_SHEET = 'Conflicte';
+const CONFLICT_HEADERS = [
+  'ID',
+  'Coloana',
+  'Valoare de bază',
+  'Valoare curentă (coordonator)',
+  'Valori propuse (unitate: valoare)',
+  'Tip',
+];
+/** Notes the service writes start so (service/xlsx/merged.ts), ours with CONFLICT_NOTE_PREFIX. */
+const SERVICE_NOTE_PREFIX = 'Conflict: ';
+const isOurNote = (text: string): boolean =>
+  text.startsWith(CONFLICT_NOTE_PREFIX) || text.startsWith(SERVICE_NOTE_PREFIX);
 
 export interface ApplyOutcome {
   /** Cells written (continuation cells emptied included). */
@@ -60,12 +76,13 @@ function verticalRuns(writes: readonly CellWrite[]): CellWrite[][] {
 
 /**
  * Applies a sync patch in one Excel.run: sync 1 reads the cells about to change (the user may have typed since the
- * workbook was read), the protection and our existing marks; sync 2 locates our marks (only when there are some);
- * the last sync writes the values, then `_caf_plan`'s revision (last, so a write Excel refuses leaves the old
- * revision and the next Sync redoes the patch), then the marks.
+ * workbook was read), the protection, the `Conflicte` sheet, our notes and rules; sync 2 locates the marks found and
+ * reads their fill (only when there are some); the last sync writes the values (the Stare column, which the
+ * product owns, as Text first; the team's columns keep their format and get the apostrophe prefix), the marks, and
+ * `_caf_plan`'s revision last, so a write Excel refuses leaves the old revision and the next Sync redoes the patch.
  */
 export async function applySyncPatch(patch: SyncPatch): Promise<ApplyOutcome> {
-  const commentsSupported = Office.context.requirements.isSetSupported('ExcelApi', '1.10');
+  const notesSupported = Office.context.requirements.isSetSupported('ExcelApi', '1.18');
   return Excel.run(async (context) => {
     const sheet = context.workbook.worksheets.getItem(patch.sheet);
     sheet.protection.load('protected');
@@ -87,8 +104,12 @@ export async function applySyncPatch(patch: SyncPatch): Promise<ApplyOutcome> {
     revisionRange?.load('values');
     const formats = sheet.getRange().conditionalFormats;
     formats.load('items/type,items/customOrNullObject/rule/formula');
-    const comments = commentsSupported ? context.workbook.comments : null;
-    comments?.load('items/id,items/content');
+    const notes = notesSupported ? context.workbook.notes : null;
+    notes?.load('items/content');
+    const listSheet = context.workbook.worksheets.getItemOrNullObject(CONFLICTS_SHEET);
+    listSheet.load('name');
+    const listed = listSheet.getUsedRangeOrNullObject(true);
+    listed.load('values,rowIndex');
     await context.sync();
 
     if (sheet.protection.protected) {
@@ -98,16 +119,46 @@ export async function applySyncPatch(patch: SyncPatch): Promise<ApplyOutcome> {
       });
     }
 
-    // Sync 2: where our marks are.
-    const ourFormats = formats.items.filter(
+    // Cells marked now: from the Conflicte rows (ID, Coloana), our notes, the old rules (getRanges: a rule Excel
+    // spread over several areas, by a copy and paste, makes getRange throw).
+    const key = (row: number, col: number): string => `${row}:${col}`;
+    const markedCells = new Map<string, { row: number; col: number }>();
+    if (!listed.isNullObject) {
+      (listed.values as unknown[][]).forEach((r, i) => {
+        if (listed.rowIndex + i === 0) return; // the header row
+        const row = patch.locate.rows[cellText((r[0] ?? null) as CellValue).trim()];
+        const col = patch.locate.columns[foldHeader(cellText((r[1] ?? null) as CellValue))];
+        if (row !== undefined && col !== undefined) markedCells.set(key(row, col), { row, col });
+      });
+    }
+    const ourNotes = (notes?.items ?? []).filter((n) => isOurNote(n.content));
+    const noteRanges = ourNotes.map((n) => n.getLocation().load('address'));
+    const ourRules = formats.items.filter(
       (cf) => !cf.customOrNullObject.isNullObject && cf.customOrNullObject.rule.formula === CONFLICT_MARK_FORMULA,
     );
-    const formatRanges = ourFormats.map((cf) => cf.getRange().load('address'));
-    const commentItems = comments?.items ?? [];
-    const commentRanges = commentItems.map((c) => c.getLocation().load('address'));
-    if (formatRanges.length + commentRanges.length > 0) await context.sync();
+    const ruleAreas = ourRules.map((cf) => cf.getRanges().load('areas/items/rowIndex,areas/items/columnIndex'));
+    if (noteRanges.length + ruleAreas.length > 0) await context.sync();
+    const noteAt = new Map<string, Excel.Note>();
+    ourNotes.forEach((n, i) => {
+      const at = location(noteRanges[i]!.address);
+      if (!at || at.sheet.toLocaleLowerCase() !== patch.sheet.toLocaleLowerCase()) return;
+      noteAt.set(key(at.row, at.col), n);
+      markedCells.set(key(at.row, at.col), { row: at.row, col: at.col });
+    });
+    let unmarked = 0;
+    ruleAreas.forEach((areas) => {
+      for (const a of areas.areas.items)
+        markedCells.set(key(a.rowIndex, a.columnIndex), { row: a.rowIndex, col: a.columnIndex });
+    });
+    for (const cf of ourRules) cf.delete();
 
-    // Sync 3: values, revision, marks.
+    const wanted = new Map(patch.marks.map((m) => [key(m.row, m.col), m]));
+    // The fill of marked cells that are no longer wanted: cleared only where it is still the conflict fill.
+    const stale = [...markedCells.entries()].filter(([k]) => !wanted.has(k));
+    const fills = stale.map(([, c]) => sheet.getRangeByIndexes(c.row, c.col, 1, 1).format.fill.load('color'));
+    if (fills.length > 0) await context.sync();
+
+    // Last sync: values, marks, revision.
     const changedMeanwhile: CellWrite[] = [];
     let written = 0;
     const apply: CellWrite[] = [];
@@ -120,59 +171,47 @@ export async function applySyncPatch(patch: SyncPatch): Promise<ApplyOutcome> {
     for (const run of verticalRuns(apply)) {
       const column = columns.get(run[0]!.col)!;
       const formatsOf = column.range.numberFormat as unknown[][];
-      sheet.getRangeByIndexes(run[0]!.row, run[0]!.col, run.length, 1).values = run.map((w) => {
-        // A text-formatted cell keeps what it is given; elsewhere an apostrophe keeps `=...` or `12` as text (SPEC 4).
-        const format = String((formatsOf[w.row - column.top] ?? [])[0] ?? 'General');
+      const range = sheet.getRangeByIndexes(run[0]!.row, run[0]!.col, run.length, 1);
+      const owned = run[0]!.column === 'status' || run[0]!.column === 'id';
+      if (owned) range.numberFormat = run.map(() => ['@']);
+      range.values = run.map((w) => {
+        const format = owned ? '@' : String((formatsOf[w.row - column.top] ?? [])[0] ?? 'General');
         return [format === '@' ? w.value : asExcelText(w.value)];
       });
       written += run.length;
     }
+
+    stale.forEach(([k, c], i) => {
+      if (String(fills[i]!.color).toUpperCase() === CONFLICT_MARK_FILL)
+        sheet.getRangeByIndexes(c.row, c.col, 1, 1).format.fill.clear();
+      noteAt.get(k)?.delete();
+      unmarked++;
+    });
+    let marked = 0;
+    for (const [k, mark] of wanted) {
+      sheet.getRangeByIndexes(mark.row, mark.col, 1, 1).format.fill.color = CONFLICT_MARK_FILL;
+      if (notes) {
+        const note = noteAt.get(k);
+        if (note) note.content = mark.note;
+        else notes.add(`${quoteSheet(patch.sheet)}!${mark.address}`, mark.note);
+      }
+      if (!markedCells.has(k)) marked++;
+    }
+    // The Conflicte sheet lists exactly the open conflicts, as the service's merged workbook does.
+    if (wanted.size > 0 || !listSheet.isNullObject) {
+      const list = listSheet.isNullObject ? context.workbook.worksheets.add(CONFLICTS_SHEET) : listSheet;
+      if (!listed.isNullObject) listed.clear();
+      const rows = [CONFLICT_HEADERS, ...patch.marks.map((m) => m.listRow)];
+      const range = list.getRangeByIndexes(0, 0, rows.length, CONFLICT_HEADERS.length);
+      range.numberFormat = rows.map((r) => r.map(() => '@'));
+      range.values = rows;
+    }
+
     let revision: number | null = null;
     if (revisionRange && patch.revisionCell) {
       revisionRange.numberFormat = [['@']];
       revisionRange.values = [[String(patch.toRevision)]];
       revision = patch.toRevision;
-    }
-
-    const wanted = new Map<string, ConflictMark>(patch.marks.map((m) => [m.address, m]));
-    const key = (sheetName: string, row: number, col: number): string | null =>
-      sheetName.toLocaleLowerCase() === patch.sheet.toLocaleLowerCase() ? `${row}:${col}` : null;
-    const wantedAt = new Map(patch.marks.map((m) => [`${m.row}:${m.col}`, m]));
-    let unmarked = 0;
-    const filled = new Set<string>();
-    ourFormats.forEach((cf, i) => {
-      const at = location(formatRanges[i]!.address);
-      const k = at ? key(at.sheet, at.row, at.col) : null;
-      if (k !== null && wantedAt.has(k) && !filled.has(k)) filled.add(k);
-      else {
-        cf.delete();
-        unmarked++;
-      }
-    });
-    const commented = new Set<string>();
-    commentItems.forEach((comment, i) => {
-      const at = location(commentRanges[i]!.address);
-      const k = at ? key(at.sheet, at.row, at.col) : null;
-      if (k !== null) commented.add(k); // anyone's comment: a cell holds one thread, ours is not added beside it
-      if (!comment.content.startsWith(CONFLICT_NOTE_PREFIX)) return;
-      const mark = k === null ? undefined : wantedAt.get(k);
-      if (!mark) comment.delete();
-      else if (comment.content !== mark.note) comment.content = mark.note;
-    });
-    let marked = 0;
-    for (const mark of wanted.values()) {
-      const k = `${mark.row}:${mark.col}`;
-      if (!filled.has(k)) {
-        const cf = sheet
-          .getRangeByIndexes(mark.row, mark.col, 1, 1)
-          .conditionalFormats.add(Excel.ConditionalFormatType.custom);
-        cf.custom.rule.formula = CONFLICT_MARK_FORMULA;
-        cf.custom.format.fill.color = CONFLICT_MARK_FILL;
-        // On top of the deadline colours, which would otherwise paint over it.
-        cf.priority = 0;
-        marked++;
-      }
-      if (comments && !commented.has(k)) comments.add(`${quoteSheet(patch.sheet)}!${mark.address}`, mark.note);
     }
     await context.sync();
     return { written, changedMeanwhile, marked, unmarked, revision };

@@ -34,8 +34,10 @@ export interface ConflictMark {
   row: number;
   col: number;
   address: string;
-  /** The text of the cell's comment: the kind and each side's value and unit. */
+  /** The text of the cell's note: the kind and each side's value and unit. */
   note: string;
+  /** The mark's row of the `Conflicte` sheet (the service's columns: ID, Coloana, base, current, proposals, kind). */
+  listRow: string[];
 }
 
 export interface SyncPatch {
@@ -51,6 +53,11 @@ export interface SyncPatch {
   revisionCell: { sheet: string; row: number; col: number; expect: CellValue } | null;
   /** Every open conflict the workbook has a cell for. */
   marks: ConflictMark[];
+  /**
+   * Where the rows of a `Conflicte` sheet point (its ID and Coloana cells, as the service writes them): action id to
+   * sheet row, folded header text to sheet column. How a mark the service made is found again to be removed.
+   */
+  locate: { rows: Record<string, number>; columns: Record<string, number> };
 }
 
 /** Two values are one when the merge would say so (SPEC 5), and two spellings of one status are one status. */
@@ -106,7 +113,11 @@ export function conflictNote(conflict: ConflictRecord): string {
 }
 
 /** The cells of the open conflicts, where the workbook has the row and the column. */
-export function conflictMarks(local: Plan, conflicts: readonly ConflictRecord[]): ConflictMark[] {
+export function conflictMarks(
+  local: Plan,
+  conflicts: readonly ConflictRecord[],
+  headers: Partial<Record<Field, string>> = {},
+): ConflictMark[] {
   const byId = new Map(local.actions.map((a) => [a.id, a]));
   const marks: ConflictMark[] = [];
   for (const c of conflicts) {
@@ -120,6 +131,14 @@ export function conflictMarks(local: Plan, conflicts: readonly ConflictRecord[])
       col,
       address: cellAddress(action.row, col),
       note: conflictNote(c),
+      listRow: [
+        c.rowId,
+        headers[c.column] || c.column,
+        '',
+        c.current ?? '',
+        c.values.map((v) => `${v.unit}: ${clip(v.value)}`).join('\n'),
+        KIND_LABEL[c.kind],
+      ],
     });
   }
   return marks;
@@ -138,8 +157,19 @@ export interface SyncInput {
   openConflicts: readonly ConflictRecord[];
 }
 
+/** A header as the `Conflicte` sheet's Coloana names it, compared without case and spacing differences. */
+export function foldHeader(text: string): string {
+  return normalizeValue(text).toLocaleLowerCase('ro');
+}
+
 export function syncPatch(input: SyncInput): SyncPatch {
   const { grid, local, base, target } = input;
+  const headers: Partial<Record<Field, string>> = {};
+  for (const field of FIELDS) {
+    const col = local.columns[field];
+    if (col !== undefined)
+      headers[field] = cellText(gridValue(grid, local.sheet, local.headerRow, col)).trim() || field;
+  }
   const localById = new Map(local.actions.map((a) => [a.id, a]));
   const baseById = new Map(base.actions.map((a) => [a.id, a]));
   const writes: CellWrite[] = [];
@@ -191,6 +221,12 @@ export function syncPatch(input: SyncInput): SyncPatch {
     kept,
     missing,
     revisionCell: input.baseRevision === input.targetRevision ? null : revisionCell(grid),
-    marks: conflictMarks(local, input.openConflicts),
+    marks: conflictMarks(local, input.openConflicts, headers),
+    locate: {
+      rows: Object.fromEntries(local.actions.map((a) => [a.id, a.row])),
+      columns: Object.fromEntries(
+        Object.entries(headers).map(([field, text]) => [foldHeader(text), local.columns[field as Field]!]),
+      ),
+    },
   };
 }

@@ -126,10 +126,8 @@ export function mountConnect(
   );
 
   section.append(title, banner, notice, retry, connection, department, coordinator);
-  const pane = doc.getElementById('pane');
-  const firstSection = pane?.querySelector('section');
-  if (firstSection) firstSection.before(section);
-  else (pane ?? doc.body).append(section);
+  // Last in the pane: the plan's own work comes first; in a department copy Submit follows Validate and Filters.
+  (doc.getElementById('pane') ?? doc.body).append(section);
 
   let view: ConnectState | null = null;
   const controller = new ConnectController({

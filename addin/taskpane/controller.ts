@@ -39,7 +39,11 @@ export interface PaneState {
   notice: Notice | null;
   /** The pane runs outside Office (opened in a plain browser): every Excel action is disabled. */
   offline: boolean;
+  /** Decided by `_caf_plan`: a department copy (its unit) shows only what the unit may do. */
+  mode: PaneMode;
 }
+
+export type PaneMode = { kind: 'coordinator' } | { kind: 'department'; unit: string };
 
 /** The bilingual text for any error: the user's own mistakes keep their message, everything else a generic one. */
 export function describeError(error: unknown): Bilingual {
@@ -49,6 +53,8 @@ export function describeError(error: unknown): Bilingual {
     typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
       ? error.code
       : null;
+  // A protected sheet refuses the change: say so, not "try again", which would fail the same way.
+  if (code === 'AccessDenied') return message('errorProtected');
   if (code !== null || (error instanceof Error && error.name === 'RichApi.Error')) {
     const m = message('errorExcel');
     return code ? { ro: `${m.ro} (${code})`, en: `${m.en} (${code})` } : m;
@@ -79,6 +85,7 @@ export class PaneController {
       filterOutcome: null,
       notice: null,
       offline: false,
+      mode: { kind: 'coordinator' },
     };
   }
 
@@ -125,7 +132,8 @@ export class PaneController {
       plan.units.map((u) => u.code),
     );
     if (filter !== this.state.settings.filter) this.updateSettings({ filter });
-    this.set({ plan, summary, findings });
+    const unit = departmentUnit(plan);
+    this.set({ plan, summary, findings, mode: unit ? { kind: 'department', unit } : { kind: 'coordinator' } });
     await this.listen(plan);
     return plan;
   }
@@ -181,7 +189,7 @@ export class PaneController {
           )
         : departmentUnit(plan) !== null
           ? // A department copy opens on the unit's own rows; Excel's Clear Filter (or the pane's) shows them all.
-            { unit: departmentUnit(plan), criterion: null, state: null, applied: true }
+            { units: [departmentUnit(plan)!], criteria: [], states: [], applied: true }
           : { ...this.state.settings.filter, applied: false }; // the selects stay; the filter belonged to another workbook
       this.updateSettings({ filter: choice });
       if (choice.applied && !isEmptyFilter(choice) && tableLayout(plan)) {
@@ -202,7 +210,13 @@ export class PaneController {
       const findings = this.check(plan);
       const summary =
         plan.actions.length > 0 ? summarizePlan(plan, this.state.today, this.state.settings.soonDays) : null;
-      this.set({ plan, findings, summary });
+      const unitOfCopy = departmentUnit(plan);
+      this.set({
+        plan,
+        findings,
+        summary,
+        mode: unitOfCopy ? { kind: 'department', unit: unitOfCopy } : { kind: 'coordinator' },
+      });
       await this.listen(plan);
       const errors = findings.filter((f) => f.severity === 'error').length;
       const warnings = findings.length - errors;
@@ -240,6 +254,7 @@ export class PaneController {
     await this.run('stepReading', async () => {
       const before = readPlan(await this.port.readWorkbook());
       if (before.actions.length === 0) return { kind: 'error', text: message('errorNoPlan') };
+      if (departmentUnit(before)) return { kind: 'error', text: message('errorDepartmentOnly') };
       this.step('stepWriting');
       await this.port.preparePlan(before);
       const plan = await this.load();
@@ -261,6 +276,7 @@ export class PaneController {
   async highlight(): Promise<void> {
     await this.run('stepReading', async () => {
       const plan = await this.preparedPlan();
+      if (departmentUnit(plan)) return { kind: 'error', text: message('errorDepartmentOnly') };
       this.step('stepWriting');
       await this.port.applyHighlighting(plan, this.state.settings.soonDays);
       return { kind: 'success', text: message('highlightDone', { today: bilingualDate(this.state.today) }) };
@@ -327,16 +343,22 @@ export class PaneController {
   }
 }
 
-/** The workbook's remembered filter as a pane choice; a part the pane cannot show (a subcriterion) is dropped. */
+/** The workbook's remembered filter as a pane choice; parts the pane cannot show (a subcriterion) are dropped. */
 function rememberedChoice(applied: AppliedFilter): FilterChoice {
   const parsed = FilterChoiceSchema.safeParse({ ...applied, applied: true });
   if (parsed.success) return parsed.data;
-  const criterion = FilterChoiceSchema.shape.criterion.safeParse(applied.criterion);
-  const state = FilterChoiceSchema.shape.state.safeParse(applied.state);
+  const keep = <T>(
+    values: readonly unknown[],
+    schema: { safeParse(v: unknown): { success: boolean; data?: T } },
+  ): T[] =>
+    values.flatMap((v) => {
+      const r = schema.safeParse(v);
+      return r.success ? [r.data as T] : [];
+    });
   return {
-    unit: typeof applied.unit === 'string' && applied.unit ? applied.unit : null,
-    criterion: criterion.success ? criterion.data : null,
-    state: state.success ? state.data : null,
+    units: applied.units.filter((u) => typeof u === 'string' && u !== ''),
+    criteria: keep(applied.criteria, FilterChoiceSchema.shape.criteria.element),
+    states: keep(applied.states, FilterChoiceSchema.shape.states.element),
     applied: true,
   };
 }

@@ -14,13 +14,15 @@ export function createOfficePort(): ExcelPort {
     applyFilter: (plan, choice, today, soonDays) =>
       excel.applyFilter(
         plan,
-        { unit: choice.unit, criterion: choice.criterion, state: choice.state },
+        { units: choice.units, criteria: choice.criteria, states: choice.states },
         { today, soonDays },
       ),
     clearFilter: (plan) => excel.clearFilter(plan.sheet),
     lastFilter: () => {
       const last = excel.lastFilter();
-      return last ? { unit: last.unit ?? null, criterion: last.criterion ?? null, state: last.state ?? null } : null;
+      return last
+        ? { units: [...(last.units ?? [])], criteria: [...(last.criteria ?? [])], states: [...(last.states ?? [])] }
+        : null;
     },
     selectCell: (sheet, address) => excel.selectCell(sheet, address),
     onPlanEdited: (plan, handler) => excel.onPlanEdited(plan, () => handler()),

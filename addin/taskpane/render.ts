@@ -1,5 +1,6 @@
 // Draws the pane state into the page of taskpane.html. Each part is redrawn only when its inputs change, so a
 // keyboard user's focus stays where it was (the findings list is not rebuilt when a finding is selected).
+import { parseAddress } from '../../plan/address';
 import { DEADLINE_STATES } from '../../plan/state';
 import { columnMapping } from '../../plan/grid';
 import { FIELD_LABELS, type Bilingual, type Finding, type MappedColumn } from '../../plan/model';
@@ -10,6 +11,7 @@ import {
   criterionOptions,
   groupFindings,
   legendEntries,
+  lineRows,
   stateOptions,
   summaryRows,
   unitOptions,
@@ -74,6 +76,9 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** Row buttons shown under a grouped finding; the rest are counted. */
+const MAX_ROW_BUTTONS = 12;
+
 const ACTION_BUTTONS = ['prepare', 'validate', 'highlight', 'apply-filter', 'clear-filter', 'refresh-summary'] as const;
 
 export class PaneView {
@@ -111,20 +116,24 @@ export class PaneView {
       soon.setAttribute('aria-invalid', days === null ? 'true' : 'false');
       if (days !== null) h.setSoonDays(days);
     });
-    const select = (id: string, key: keyof Omit<FilterChoice, 'applied'>) => {
-      const s = byId<HTMLSelectElement>(doc, id);
-      s.addEventListener('change', () => h.setFilterChoice({ [key]: s.value === '' ? null : s.value }));
+    // Each filter is a disclosure of checkboxes; one listener per list, the choice is every box ticked.
+    const multi = (id: string, key: keyof Omit<FilterChoice, 'applied'>) => {
+      const box = byId(doc, id);
+      box.addEventListener('change', () => {
+        const ticked = [...box.querySelectorAll<HTMLInputElement>('input[type=checkbox]:checked')].map((i) => i.value);
+        h.setFilterChoice({ [key]: ticked });
+      });
     };
-    select('filter-unit', 'unit');
-    select('filter-criterion', 'criterion');
-    select('filter-state', 'state');
+    multi('filter-units', 'units');
+    multi('filter-criteria', 'criteria');
+    multi('filter-states', 'states');
     byId(doc, 'mapping-table').addEventListener('change', (event) => {
       const select = (event.target as HTMLElement).closest<HTMLSelectElement>('select[data-field]');
       if (select && select.value !== '') h.chooseColumn?.(select.dataset.field as MappedColumn, Number(select.value));
     });
     // Findings are buttons: Enter and Space work natively; one listener for the whole list.
     byId(doc, 'findings').addEventListener('click', (event) => {
-      const target = (event.target as HTMLElement).closest<HTMLButtonElement>('button.finding');
+      const target = (event.target as HTMLElement).closest<HTMLButtonElement>('button.finding, button.row');
       const finding = target ? this.findingsShown[Number(target.dataset.index)] : undefined;
       if (finding) h.selectFinding(finding);
     });
@@ -135,6 +144,7 @@ export class PaneView {
   render(state: PaneState): void {
     const lang = state.settings.lang;
     if (this.changed('lang', [lang])) this.renderLanguage(lang);
+    if (this.changed('mode', [state.mode, lang])) this.renderMode(state, lang);
     this.renderBusy(state);
     if (this.changed('notice', [state.notice, lang])) this.renderNotice(state, lang);
     if (this.changed('findings', [state.findings, lang])) this.renderFindings(state.findings, lang);
@@ -236,18 +246,53 @@ export class PaneView {
       const headingId = `findings-${group.severity}`;
       const title = t(lang, group.severity === 'error' ? 'severityError' : 'severityWarning');
       const list = el(doc, 'ul', { attrs: { 'aria-labelledby': headingId } });
-      for (const finding of group.findings) {
-        const index = this.findingsShown.push(finding) - 1;
-        // The message names the action already ("Acțiunea 1.1.1: ..."); the badge says where to look.
-        const where = finding.cell ?? '';
+      for (const line of group.lines) {
+        // One line per identical finding; the first cell is selected by the line, each row by its own button.
+        const first = line.findings[0]!;
+        const index = this.findingsShown.push(first) - 1;
+        const rows = lineRows(line);
         const button = el(doc, 'button', {
           className: 'finding',
-          attrs: { type: 'button', 'data-index': String(index), 'data-rule': finding.rule },
+          attrs: { type: 'button', 'data-index': String(index), 'data-rule': line.rule },
         });
-        if (where) button.append(el(doc, 'span', { className: 'where', text: where }));
-        button.append(el(doc, 'span', { className: 'text', text: finding.message[lang] }));
-        if (!finding.cell) button.disabled = true; // nothing to select for a workbook-wide finding
-        list.append(el(doc, 'li', {}, [button]));
+        if (line.findings.length === 1 && first.cell)
+          button.append(el(doc, 'span', { className: 'where', text: first.cell }));
+        if (line.findings.length > 1)
+          button.append(el(doc, 'span', { className: 'where', text: formatNumber(line.findings.length, lang) }));
+        button.append(
+          el(doc, 'span', {
+            className: 'text',
+            text: line.findings.length > 1 ? line.text[lang] : first.message[lang],
+          }),
+        );
+        if (!first.cell) button.disabled = true; // nothing to select for a workbook-wide finding
+        const item = el(doc, 'li', {}, [button]);
+        if (line.findings.length > 1 && rows.length > 0) {
+          const label = t(lang, 'findingRows', { rows: '' }).trim();
+          const rowList = el(
+            doc,
+            'div',
+            { className: 'rows', attrs: { role: 'group', 'aria-label': `${line.text[lang]} – ${label}` } },
+            [el(doc, 'span', { className: 'rows-label', text: `${label}:`, attrs: { 'aria-hidden': 'true' } })],
+          );
+          const shown = line.findings.filter((f) => f.cell).slice(0, MAX_ROW_BUTTONS);
+          for (const f of shown) {
+            const i = this.findingsShown.push(f) - 1;
+            const row = String((parseAddress(f.cell!)?.row ?? 0) + 1);
+            rowList.append(
+              el(doc, 'button', {
+                className: 'row',
+                text: row,
+                attrs: { type: 'button', 'data-index': String(i), 'aria-label': `${f.cell}: ${f.message[lang]}` },
+              }),
+            );
+          }
+          const hidden = line.findings.filter((f) => f.cell).length - shown.length;
+          if (hidden > 0)
+            rowList.append(el(doc, 'span', { className: 'more', text: t(lang, 'findingMore', { n: hidden }) }));
+          item.append(rowList);
+        }
+        list.append(item);
       }
       box.append(
         el(doc, 'div', { className: `findings-group ${group.severity}`, attrs: { 'data-severity': group.severity } }, [
@@ -259,6 +304,16 @@ export class PaneView {
         ]),
       );
     }
+  }
+
+  /** A department copy shows only what the unit may do: the coordinator's parts are hidden, a banner names the unit. */
+  private renderMode(state: PaneState, lang: Lang): void {
+    const { doc } = this;
+    const mode = state.mode;
+    byId(doc, 'pane').dataset.mode = mode.kind;
+    for (const node of doc.querySelectorAll<HTMLElement>('[data-only]')) node.hidden = node.dataset.only !== mode.kind;
+    const banner = byId(doc, 'mode-banner');
+    banner.textContent = mode.kind === 'department' ? t(lang, 'modeDepartment', { unit: mode.unit }) : '';
   }
 
   private renderLegend(state: PaneState, lang: Lang): void {
@@ -285,10 +340,10 @@ export class PaneView {
     const { doc } = this;
     const choice = state.settings.filter;
     const units = unitOptions(state.plan);
-    fillSelect(doc, byId(doc, 'filter-unit'), units, t(lang, 'anyOption'), choice.unit);
+    fillChecks(doc, byId(doc, 'filter-units'), 'unit', units, choice.units, lang);
     byId(doc, 'units-help').hidden = units.length > 0;
-    fillSelect(doc, byId(doc, 'filter-criterion'), criterionOptions(lang), t(lang, 'anyOption'), choice.criterion);
-    fillSelect(doc, byId(doc, 'filter-state'), stateOptions(lang), t(lang, 'anyOption'), choice.state);
+    fillChecks(doc, byId(doc, 'filter-criteria'), 'criterion', criterionOptions(lang), choice.criteria, lang);
+    fillChecks(doc, byId(doc, 'filter-states'), 'state', stateOptions(lang), choice.states, lang);
   }
 
   private renderSummary(state: PaneState, lang: Lang): void {
@@ -345,16 +400,33 @@ export class PaneView {
   }
 }
 
-function fillSelect(
+/** Fills a filter disclosure with one checkbox per option; its summary says which are chosen (or "all"). */
+function fillChecks(
   doc: Document,
-  select: HTMLSelectElement,
+  details: HTMLElement,
+  name: string,
   options: Option[],
-  anyLabel: string,
-  value: string | null,
-) {
-  select.replaceChildren(
-    el(doc, 'option', { text: anyLabel, attrs: { value: '' } }),
-    ...options.map((o) => el(doc, 'option', { text: o.label, attrs: { value: o.value } })),
+  chosen: readonly string[],
+  lang: Lang,
+): void {
+  const box = details.querySelector('.options')!;
+  const focused =
+    doc.activeElement instanceof HTMLInputElement && box.contains(doc.activeElement) ? doc.activeElement.value : null;
+  box.replaceChildren(
+    ...options.map((o, i) => {
+      const id = `${details.id}-${i}`;
+      const input = el(doc, 'input', { attrs: { type: 'checkbox', id, name, value: o.value } });
+      input.checked = chosen.includes(o.value);
+      return el(doc, 'label', { className: 'check', attrs: { for: id, title: o.label } }, [input, o.label]);
+    }),
   );
-  select.value = value ?? '';
+  if (focused !== null) box.querySelector<HTMLInputElement>(`input[value="${CSS.escape(focused)}"]`)?.focus();
+  const summary = details.querySelector('.chosen')!;
+  const labels = options.filter((o) => chosen.includes(o.value)).map((o) => (name === 'state' ? o.label : o.value));
+  summary.textContent =
+    labels.length === 0
+      ? t(lang, 'chosenNone')
+      : labels.length <= 3
+        ? labels.join(', ')
+        : t(lang, 'chosenSome', { n: labels.length });
 }

@@ -9,15 +9,16 @@ const stateCodes = DEADLINE_STATES.map((s) => s.code) as [DeadlineState, ...Dead
 const criterionCodes = CRITERIA.map((c) => c.code) as [string, ...string[]];
 
 export const FilterChoice = z.object({
-  unit: z.string().min(1).max(40).nullable(),
-  criterion: z.enum(criterionCodes).nullable(),
-  state: z.enum(stateCodes).nullable(),
+  /** Several of each: the rows of any chosen unit, in any chosen criterion, in any chosen state. */
+  units: z.array(z.string().min(1).max(40)).max(200),
+  criteria: z.array(z.enum(criterionCodes)).max(criterionCodes.length),
+  states: z.array(z.enum(stateCodes)).max(stateCodes.length),
   /** Whether the choice was applied when the pane was last used (then the pane re-applies it on opening). */
   applied: z.boolean(),
 });
 export type FilterChoice = z.infer<typeof FilterChoice>;
 
-export const EMPTY_FILTER: FilterChoice = { unit: null, criterion: null, state: null, applied: false };
+export const EMPTY_FILTER: FilterChoice = { units: [], criteria: [], states: [], applied: false };
 
 export const Settings = z.object({
   lang: z.enum(['ro', 'en']).catch('ro'),
@@ -72,14 +73,13 @@ export function parseSoonDays(text: string): number | null {
   return n <= MAX_SOON_DAYS ? n : null;
 }
 
-/** A remembered unit that is not in this workbook's legend is dropped rather than shown as a ghost option. */
+/** Remembered units that are not in this workbook's legend are dropped rather than shown as ghost options. */
 export function reconcileFilter(choice: FilterChoice, unitCodes: readonly string[]): FilterChoice {
-  if (choice.unit !== null && unitCodes.length > 0 && !unitCodes.includes(choice.unit)) {
-    return { ...choice, unit: null };
-  }
-  return choice;
+  if (unitCodes.length === 0) return choice;
+  const units = choice.units.filter((u) => unitCodes.includes(u));
+  return units.length === choice.units.length ? choice : { ...choice, units };
 }
 
 export function isEmptyFilter(choice: FilterChoice): boolean {
-  return choice.unit === null && choice.criterion === null && choice.state === null;
+  return choice.units.length === 0 && choice.criteria.length === 0 && choice.states.length === 0;
 }

@@ -3,7 +3,7 @@
 import { parseAddress } from '../../plan/address';
 import { CRITERIA } from '../../plan/caf';
 import { STATE_PALETTE, type PlanSummary } from '../../plan/highlight';
-import type { Finding, Plan, Severity } from '../../plan/model';
+import type { Bilingual, Finding, Plan, Severity } from '../../plan/model';
 import { DEADLINE_STATES, type DeadlineState } from '../../plan/state';
 import type { Lang } from '../i18n';
 
@@ -11,16 +11,46 @@ export interface FindingGroup {
   severity: Severity;
   count: number;
   findings: Finding[];
+  /** Identical findings (same rule, same words once the action is left out) as one line each, in sheet order. */
+  lines: FindingLine[];
+}
+
+export interface FindingLine {
+  rule: string;
+  /** The message without the action it names: the line stands for every row listed. */
+  text: Bilingual;
+  findings: Finding[];
 }
 
 const SEVERITY_ORDER: readonly Severity[] = ['error', 'warning'];
+/** `Acțiunea 1.1.1: `, `Action 1.1.1: `, `Acțiunea de pe rândul 12: `: the part that differs between identical findings. */
+const ACTION_PREFIX = /^(?:Acțiunea de pe rândul \d+|The action on row \d+|Acțiunea \S+|Action \S+): /u;
+
+function withoutAction(text: string): string {
+  const rest = text.replace(ACTION_PREFIX, '');
+  return rest === text ? text : rest.charAt(0).toLocaleUpperCase() + rest.slice(1);
+}
 
 /** Findings by severity, errors first, each group in sheet order (row, then column); empty groups are left out. */
 export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
   return SEVERITY_ORDER.map((severity) => {
     const inGroup = findings.filter((f) => f.severity === severity).sort(bySheetPosition);
-    return { severity, count: inGroup.length, findings: inGroup };
+    const lines = new Map<string, FindingLine>();
+    for (const f of inGroup) {
+      const text = { ro: withoutAction(f.message.ro), en: withoutAction(f.message.en) };
+      const key = `${f.rule}\u0000${text.ro}`;
+      const line = lines.get(key);
+      if (line) line.findings.push(f);
+      else lines.set(key, { rule: f.rule, text, findings: [f] });
+    }
+    return { severity, count: inGroup.length, findings: inGroup, lines: [...lines.values()] };
   }).filter((g) => g.count > 0);
+}
+
+/** The sheet rows (1-based, as Excel shows them) of a line's findings, in order, each once. */
+export function lineRows(line: FindingLine): number[] {
+  const rows = line.findings.map((f) => (f.cell ? parseAddress(f.cell)?.row : undefined));
+  return [...new Set(rows.filter((r): r is number => r !== undefined))].map((r) => r + 1);
 }
 
 function position(f: Finding): [number, number] {

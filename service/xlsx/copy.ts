@@ -8,6 +8,7 @@ import { ADDED_HEADERS, DEFAULT_EDITABLE, type Field, type Plan, type PlanMeta }
 import { parseOwnerCodesCell } from '../../plan/owners';
 import { STATUSES } from '../../plan/status';
 import { cellAddress } from '../../plan/address';
+import { filterArea, protectionAllowances } from '../../plan/protection';
 import { REL_TYPES, XlsxPackage } from './package';
 import { lastTableRow, refreshHelperColumns, writeMeta } from './prepare';
 import { SheetPatch } from './sheet-patch';
@@ -99,14 +100,16 @@ export async function departmentCopy(
   }
 
   // The filter Excel would save: the AutoFilter on the owners helper, the rows it does not match hidden.
+  // Its range and the protection's allowances come from plan/protection.ts, which the task pane filters within.
   const last = lastTableRow(plan);
-  const right = Math.max(...Object.values(plan.columns).filter((c): c is number => c !== undefined));
-  sheet.setAutoFilter(`${cellAddress(plan.headerRow, 0)}:${cellAddress(last, right)}`, [
-    { col: ownersCol, pattern: `*;${unit};*` },
-  ]);
+  const area = filterArea(plan);
+  if (area)
+    sheet.setAutoFilter(`${cellAddress(area.top, area.left)}:${cellAddress(area.bottom, area.right)}`, [
+      { col: ownersCol, pattern: `*;${unit};*` },
+    ]);
   const visible = new Set(mine.flatMap((a) => [a.row, ...a.continuationRows]));
   for (let r = plan.headerRow + 1; r <= last; r++) sheet.setRowHidden(r, !visible.has(r));
-  sheet.protect({ allow: ['autoFilter', 'sort', 'formatColumns'] });
+  sheet.protect({ allow: protectionAllowances() });
 
   const title = titleCell(sheet, plan.headerRow);
   const fullMeta: PlanMeta = {

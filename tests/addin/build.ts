@@ -44,17 +44,35 @@ export async function buildAddin(options: BuildOptions): Promise<{ stats: Stats;
   return { stats, warnings: (info.warnings ?? []).map((w) => w.message) };
 }
 
+/** Where the built pane loads Office.js from, as Microsoft documents it (taskpane.html). */
+export const OFFICE_JS_CDN = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
+
 /**
- * The browser stays on `origin` (anything else is aborted: nothing leaves 127.0.0.1), and office.js is the fake
- * Excel bundle built into `dist` (the `fake-office` entry).
+ * The browser stays on `origin` (anything else is aborted: nothing leaves 127.0.0.1), and Office.js is the fake
+ * Excel bundle built into `dist` (the `fake-office` entry): at Microsoft's CDN address, or, with `cdn: 'offline'`
+ * (a city hall's network that cannot reach it), only at the bundled copy the pane falls back to. Returns the
+ * Office.js addresses the page asked for, in order.
  */
-export async function serveFakeOffice(context: BrowserContext, origin: string, dist: string): Promise<void> {
+export async function serveFakeOffice(
+  context: BrowserContext,
+  origin: string,
+  dist: string,
+  options: { cdn?: 'fake' | 'offline' } = {},
+): Promise<string[]> {
+  const asked: string[] = [];
+  const fake = { path: path.join(dist, 'addin/fake-office.js'), contentType: 'text/javascript' };
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
+    if (url.href === OFFICE_JS_CDN) {
+      asked.push(url.href);
+      return options.cdn === 'offline' ? route.abort('internetdisconnected') : route.fulfill(fake);
+    }
     if (url.origin !== origin) return route.abort();
     if (url.pathname === '/addin/office/office.js') {
-      return route.fulfill({ path: path.join(dist, 'addin/fake-office.js'), contentType: 'text/javascript' });
+      asked.push(url.pathname);
+      return route.fulfill(fake);
     }
     return route.continue();
   });
+  return asked;
 }

@@ -52,7 +52,7 @@ describe.skipIf(!hasChromium)('the pane talks to the service, in Chromium', () =
     expect(response?.status()).toBe(200);
     await page
       .locator('#service-banner')
-      .waitFor({ timeout: 15_000 })
+      .waitFor({ state: 'attached', timeout: 15_000 })
       .catch((error: unknown) => {
         throw new Error(`the pane did not open: ${String(error)}\n${problems.join('\n')}`);
       });
@@ -176,7 +176,7 @@ describe.skipIf(!hasChromium)('the pane talks to the service, in Chromium', () =
     expect(box).toContain('DMRU: „În curs”');
     expect(box).toContain(`${other}: „Amânat”`);
     const comments = await page.evaluate(
-      () => (window as unknown as { __CAF_FAKE__: { comments: { content: string }[] } }).__CAF_FAKE__.comments.length,
+      () => (window as unknown as { __CAF_FAKE__: { notes: { content: string }[] } }).__CAF_FAKE__.notes.length,
     );
     expect(comments).toBe(1);
     await page.locator('#service').screenshot({ path: path.join(artifacts, 'connect-coordinator.png') });

@@ -87,6 +87,8 @@ function snapshot(fake: FakeWorkbook): string {
     grid: fake.toGrid(),
     formats: fake.sheets.map((sh) => sh.conditionalFormats.map((cf) => [cf.rect, cf.formula, cf.fill])),
     comments: fake.comments.map((c) => [c.sheet.name, c.row, c.col, c.content]),
+    notes: fake.notes.map((c) => [c.sheet.name, c.row, c.col, c.content]),
+    fills: fake.sheets.map((sh) => [...sh.cells].filter(([, c]) => c.fill).map(([k, c]) => [k, c.fill])),
   });
 }
 
@@ -134,7 +136,7 @@ describe('department submits, the merge runs, the coordinator syncs and resolves
     try {
       const plan = readPlan(copy);
       await Promise.all([pane.main.start(), pane.ctl.start()]); // as the pane opens
-      expect(pane.main.state.settings.filter).toMatchObject({ unit: 'DMRU', applied: true });
+      expect(pane.main.state.settings.filter).toMatchObject({ units: ['DMRU'], applied: true });
       expect(pane.ctl.state.mode).toMatchObject({ kind: 'department', unit: 'DMRU', planId, revision: 1 });
       const dmruRows = plan.actions.filter((a) => owners(plan, a.id).includes('DMRU'));
       expect(pane.ctl.state.mode).toMatchObject({ rows: dmruRows.length });
@@ -204,17 +206,20 @@ describe('department submits, the merge runs, the coordinator syncs and resolves
 
       const after = pane.fake.toGrid();
       const changed: string[] = [];
-      after.sheets.forEach((sheet, i) => {
-        const rows = Math.max(sheet.rows.length, before.sheets[i]!.rows.length);
-        for (let r = 0; r < rows; r++) {
-          const width = Math.max(sheet.rows[r]?.length ?? 0, before.sheets[i]!.rows[r]?.length ?? 0);
-          for (let c = 0; c < width; c++) {
-            const a = before.sheets[i]!.rows[r]?.[c] ?? null;
-            const b = sheet.rows[r]?.[c] ?? null;
-            if (a !== b) changed.push(`${sheet.name}!${cellAddress(r, c)}=${String(b)}`);
+      // The Conflicte sheet is new (the list of conflicts, as in the service's merged workbook): checked below.
+      after.sheets
+        .filter((sh) => sh.name !== 'Conflicte')
+        .forEach((sheet, i) => {
+          const rows = Math.max(sheet.rows.length, before.sheets[i]!.rows.length);
+          for (let r = 0; r < rows; r++) {
+            const width = Math.max(sheet.rows[r]?.length ?? 0, before.sheets[i]!.rows[r]?.length ?? 0);
+            for (let c = 0; c < width; c++) {
+              const a = before.sheets[i]!.rows[r]?.[c] ?? null;
+              const b = sheet.rows[r]?.[c] ?? null;
+              if (a !== b) changed.push(`${sheet.name}!${cellAddress(r, c)}=${String(b)}`);
+            }
           }
-        }
-      });
+        });
       const status = cellOf(master, onlyDmru[0]!, 'status');
       const monitoring = cellOf(master, onlyDmru[1]!, 'monitoring');
       expect(changed.sort()).toEqual(
@@ -238,17 +243,21 @@ describe('department submits, the merge runs, the coordinator syncs and resolves
       );
       const cell = cellOf(master, shared, 'status');
       const sheet = pane.fake.sheet(master.sheet)!;
-      const marks = sheet.conditionalFormats.filter((cf) => cf.formula === CONFLICT_MARK_FORMULA);
-      expect(marks.map((cf) => [cf.rect, cf.fill])).toEqual([
-        [{ top: cell.row, left: cell.col, bottom: cell.row, right: cell.col }, CONFLICT_MARK_FILL],
-      ]);
-      // On top of the sheet's other rules.
-      expect(sheet.conditionalFormats[0]).toBe(marks[0]);
-      expect(pane.fake.comments).toHaveLength(1);
-      const comment = pane.fake.comments[0]!;
+      // One mark, as the service's merged workbook has it: the conflict fill, a note (ExcelApi 1.18 here), a row of
+      // the Conflicte sheet; no threaded comment and no rule.
+      expect(sheet.cell(cell.row, cell.col)?.fill).toBe(CONFLICT_MARK_FILL);
+      expect(sheet.conditionalFormats.filter((cf) => cf.formula === CONFLICT_MARK_FORMULA)).toHaveLength(0);
+      expect(pane.fake.comments).toHaveLength(0);
+      expect(pane.fake.notes).toHaveLength(1);
+      const comment = pane.fake.notes[0]!;
       expect([comment.row, comment.col]).toEqual([cell.row, cell.col]);
       expect(comment.content).toContain('DMRU: „În curs”');
       expect(comment.content).toContain(`${other}: „Amânat”`);
+      const list = pane.fake.sheet('Conflicte')!;
+      expect(list.values({ top: 0, left: 0, bottom: 1, right: 1 })).toEqual([
+        ['ID', 'Coloana'],
+        [shared, 'Stare'],
+      ]);
       // The conflicted cell keeps the master's value.
       expect(valueAt(pane.fake, master.sheet, cell.row, cell.col)).toBe(
         before.sheets.find((x) => x.name === master.sheet)!.rows[cell.row]![cell.col],
@@ -260,9 +269,10 @@ describe('department submits, the merge runs, the coordinator syncs and resolves
       expect(pane.ctl.state.notice).toMatchObject({ kind: 'success' });
       expect(pane.ctl.state.mode).toMatchObject({ revision: 3 });
       expect(valueAt(pane.fake, master.sheet, cell.row, cell.col)).toBe('Amânat');
-      expect(sheet.conditionalFormats.filter((cf) => cf.formula === CONFLICT_MARK_FORMULA)).toHaveLength(0);
       expect(sheet.conditionalFormats).toHaveLength(rulesBefore);
-      expect(pane.fake.comments).toHaveLength(0);
+      expect(sheet.cell(cell.row, cell.col)?.fill).toBeUndefined();
+      expect(pane.fake.notes).toHaveLength(0);
+      expect(pane.fake.sheet('Conflicte')!.usedRect(true)).toEqual({ top: 0, left: 0, bottom: 0, right: 5 });
       expect(pane.ctl.state.conflicts).toEqual([]);
       const open = (await (await s.api('GET', `/api/plans/${planId}/conflicts?status=open`)).json()) as unknown[];
       expect(open).toEqual([]);

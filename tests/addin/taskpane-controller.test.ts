@@ -57,7 +57,7 @@ describe('the task pane against Excel', () => {
     await controller.highlight();
     expect(controller.state.notice).toEqual({ kind: 'error', text: message('errorNotPrepared') });
     expect(workbook.sheet('Plan')!.conditionalFormats).toHaveLength(0);
-    controller.setFilterChoice({ unit: 'DMRU' });
+    controller.setFilterChoice({ units: ['DMRU'] });
     await controller.applyFilter();
     expect(controller.state.notice?.kind).toBe('error');
     expect(workbook.sheet('Plan')!.autoFilter).toBeNull();
@@ -69,7 +69,7 @@ describe('the task pane against Excel', () => {
     await controller.start();
     await controller.prepare();
     expect(controller.state.notice?.kind).toBe('success');
-    controller.setFilterChoice({ unit: 'DMRU' });
+    controller.setFilterChoice({ units: ['DMRU'] });
     await controller.applyFilter();
     expect(controller.state.filterOutcome).toEqual({ shown: dmru.length, total: 72 });
     expect(controller.state.notice?.text.ro).toBe(`Filtru aplicat: ${dmru.length} din 72 de acțiuni afișate.`);
@@ -78,9 +78,9 @@ describe('the task pane against Excel', () => {
       dmru.map((a) => a.id),
     );
     expect(JSON.parse(store.data.get(SETTINGS_KEY)!).filter).toEqual({
-      unit: 'DMRU',
-      criterion: null,
-      state: null,
+      units: ['DMRU'],
+      criteria: [],
+      states: [],
       applied: true,
     });
 
@@ -92,25 +92,25 @@ describe('the task pane against Excel', () => {
       JSON.stringify({
         lang: 'en',
         soonDays: 30,
-        filter: { unit: 'SIC', criterion: null, state: null, applied: false },
+        filter: { units: ['SIC'], criteria: [], states: [], applied: false },
       }),
     );
     const reopened = pane(other).controller;
     await reopened.start();
-    expect(reopened.state.settings.filter).toMatchObject({ unit: 'DMRU', applied: true });
+    expect(reopened.state.settings.filter).toMatchObject({ units: ['DMRU'], applied: true });
     expect(reopened.state.notice?.text.en).toBe(`Filter applied: ${dmru.length} of 72 actions shown.`);
     expect(sheet.filteredRows.size).toBeGreaterThan(0);
 
     await reopened.clearFilter();
     expect(sheet.filteredRows.size).toBe(0);
-    expect(reopened.state.settings.filter).toEqual({ unit: null, criterion: null, state: null, applied: false });
+    expect(reopened.state.settings.filter).toEqual({ units: [], criteria: [], states: [], applied: false });
   });
 
   it('a filter by deadline state hides what is not overdue on that day', async () => {
     const { controller } = pane();
     await controller.start();
     await controller.prepare();
-    controller.setFilterChoice({ state: 'overdue' });
+    controller.setFilterChoice({ states: ['overdue'] });
     await controller.applyFilter();
     const overdue = controller.state.summary!.byState.overdue;
     expect(controller.state.filterOutcome).toEqual({ shown: overdue, total: 72 });
@@ -162,7 +162,7 @@ describe('the task pane against Excel', () => {
 
     const { controller } = pane(); // a fresh pane: nothing remembered for this workbook
     await controller.start();
-    expect(controller.state.settings.filter).toMatchObject({ unit: 'DMRU', applied: true });
+    expect(controller.state.settings.filter).toMatchObject({ units: ['DMRU'], applied: true });
     expect(controller.state.filterOutcome).toEqual({ shown: dmru.length, total: 72 });
     const sheet = workbook.sheet('Plan')!;
     expect(prepared.actions.filter((a) => !sheet.filteredRows.has(a.row)).map((a) => a.id)).toEqual(

@@ -99,7 +99,7 @@ describe('what the pane remembers', () => {
     const settings = {
       lang: 'en' as const,
       soonDays: 14,
-      filter: { unit: 'DMRU', criterion: '3', state: 'overdue' as const, applied: true },
+      filter: { units: ['DMRU', 'SIC'], criteria: ['3'], states: ['overdue' as const, 'done' as const], applied: true },
     };
     saveSettings(store, settings);
     expect(loadSettings(store)).toEqual(settings);
@@ -126,9 +126,9 @@ describe('what the pane remembers', () => {
   });
 
   it('drops a remembered unit that this workbook does not have', () => {
-    const choice = { unit: 'DAS', criterion: '1', state: null, applied: true };
-    expect(reconcileFilter(choice, ['DMRU', 'SIC'])).toEqual({ ...choice, unit: null });
-    expect(reconcileFilter({ ...choice, unit: 'SIC' }, ['DMRU', 'SIC'])).toEqual({ ...choice, unit: 'SIC' });
+    const choice = { units: ['DAS', 'SIC'], criteria: ['1'], states: [], applied: true };
+    expect(reconcileFilter(choice, ['DMRU', 'SIC'])).toEqual({ ...choice, units: ['SIC'] });
+    expect(reconcileFilter({ ...choice, units: ['SIC'] }, ['DMRU', 'SIC'])).toEqual({ ...choice, units: ['SIC'] });
   });
 
   it('accepts only a whole number of days from 0 to 365', () => {

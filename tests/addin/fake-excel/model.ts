@@ -34,6 +34,8 @@ export interface Cell {
   value: Scalar | '';
   formula?: string;
   numberFormat?: string;
+  /** How Excel read the text it was given, when it did not keep it as text. */
+  parsedAs?: ParsedAs;
   fill?: string;
   fontColor?: string;
   bold?: boolean;
@@ -42,7 +44,9 @@ export interface Cell {
 
 export interface FakeConditionalFormat {
   id: string;
+  /** The first area; `areas` lists every area when the rule covers several (a team's rule on `A2:A9,C2:C9`). */
   rect: Rect;
+  areas?: Rect[];
   type: 'Custom';
   formula: string;
   fill: string | null;
@@ -84,6 +88,14 @@ export interface ChangedEvent {
 
 export type Visibility = 'Visible' | 'Hidden' | 'VeryHidden';
 
+/** A note (ExcelApi 1.18; the "comment" of older Excel and of .xlsx files): one per cell, separate from threads. */
+export interface FakeNote {
+  sheet: FakeSheet;
+  row: number;
+  col: number;
+  content: string;
+}
+
 /** A threaded comment (ExcelApi 1.10): one per cell, as in Excel. */
 export interface FakeComment {
   id: string;
@@ -93,6 +105,9 @@ export interface FakeComment {
   content: string;
 }
 
+/** Whether a rule (on one area or several) touches `rect`. */
+export const cfIntersects = (cf: FakeConditionalFormat, rect: Rect): boolean =>
+  (cf.areas ?? [cf.rect]).some((a) => intersects(a, rect));
 export const rectArea = (r: Rect): number => (r.bottom - r.top + 1) * (r.right - r.left + 1);
 export const intersects = (a: Rect, b: Rect): boolean =>
   a.top <= b.bottom && b.top <= a.bottom && a.left <= b.right && b.left <= a.right;
@@ -389,6 +404,11 @@ export class FakeSheet {
         cell.value = converted.value;
         if (converted.formula !== undefined) cell.formula = converted.formula;
         else delete cell.formula;
+        if (converted.parsedAs) cell.parsedAs = converted.parsedAs;
+        else delete cell.parsedAs;
+        // A date or a percentage typed into a General cell gives the cell that format, as in Excel.
+        if (converted.numberFormat && (cell.numberFormat ?? 'General') === 'General')
+          cell.numberFormat = converted.numberFormat;
       }
     this.workbook.noteChange(this, rect);
   }
@@ -441,7 +461,7 @@ export class FakeSheet {
     }
     this.merges = this.merges.filter((m) => !intersects(m, rect));
     this.validations = this.validations.filter((v) => !intersects(v.rect, rect));
-    this.conditionalFormats = this.conditionalFormats.filter((cf) => !intersects(cf.rect, rect));
+    this.conditionalFormats = this.conditionalFormats.filter((cf) => !cfIntersects(cf, rect));
   }
 
   merge(rect: Rect): void {
@@ -577,21 +597,144 @@ function shapeInput(rect: Rect, input: unknown, what: string): unknown[][] {
   return input as unknown[][];
 }
 
+/** How Excel read a text it was given (undefined: kept as text). */
+export type ParsedAs = 'number' | 'percent' | 'currency' | 'date' | 'time' | 'boolean' | 'error' | 'formula';
+
 /**
- * What Excel stores when an add-in writes a value (en-US rules): a leading apostrophe forces text, `=`/`+`/`-`/`@`
- * followed by more text starts a formula (stored as one, showing #NAME? when it is not one), numeric text becomes
- * a number and TRUE/FALSE a boolean, unless the cell's number format is Text (`@`).
+ * What Excel stores when an add-in writes a value: a leading apostrophe forces text; `=`/`+`/`-`/`@` followed by
+ * more text starts a formula (stored as one, showing #NAME? when it is not one); otherwise the text is parsed as if
+ * typed, and numbers, percentages, currency, accounting negatives `(100)`, dates and times (the common English and
+ * Romanian forms: `12/31/2024`, `Dec 2024`, `Sep-24`, `31-Dec-2024`, `30.06.2023`, `iunie 2023`), booleans and
+ * error literals (`#N/A`) stop being text. None of this happens when the cell's number format is Text (`@`).
  */
-export function convertInput(v: unknown, numberFormat: string | undefined): { value: Scalar | ''; formula?: string } {
+export function convertInput(
+  v: unknown,
+  numberFormat: string | undefined,
+): { value: Scalar | ''; formula?: string; parsedAs?: ParsedAs; numberFormat?: string } {
   if (typeof v === 'number' || typeof v === 'boolean') return { value: v };
   const text = String(v);
   if (text === '') return { value: '' };
   if (numberFormat === '@') return { value: text };
   if (text.startsWith("'")) return { value: text.slice(1) };
-  if (NUMBER_RE.test(text.trim())) return { value: Number(text) };
-  if (/^(true|false)$/i.test(text)) return { value: text.toLowerCase() === 'true' };
-  if (/^[=+\-@]./s.test(text)) return { value: '#NAME?', formula: text.startsWith('=') ? text : `=${text}` };
+  const parsed = parseTyped(text);
+  if (parsed) return parsed;
+  if (/^[=+\-@]./s.test(text))
+    return { value: '#NAME?', formula: text.startsWith('=') ? text : `=${text}`, parsedAs: 'formula' };
   return { value: text };
+}
+
+const ERROR_LITERALS = [
+  '#NULL!',
+  '#DIV/0!',
+  '#VALUE!',
+  '#REF!',
+  '#NAME?',
+  '#NUM!',
+  '#N/A',
+  '#GETTING_DATA',
+  '#SPILL!',
+  '#CALC!',
+];
+const MONTHS: Record<string, number> = {};
+[
+  ['jan', 'january', 'ian', 'ianuarie'],
+  ['feb', 'february', 'februarie'],
+  ['mar', 'march', 'martie'],
+  ['apr', 'april', 'aprilie'],
+  ['may', 'mai'],
+  ['jun', 'june', 'iun', 'iunie'],
+  ['jul', 'july', 'iul', 'iulie'],
+  ['aug', 'august'],
+  ['sep', 'sept', 'september', 'septembrie'],
+  ['oct', 'october', 'octombrie'],
+  ['nov', 'november', 'noi', 'noiembrie'],
+  ['dec', 'december', 'decembrie'],
+].forEach((names, i) => names.forEach((n) => (MONTHS[n] = i + 1)));
+const MONTH = '([a-zăâîșşțţ]{3,10})\\.?';
+/** The year the fake lives in, for dates typed without one (`Sep-24` is 24 September of this year). */
+const CURRENT_YEAR = 2026;
+
+function serial(y: number, m: number, d: number): number | null {
+  if (m < 1 || m > 12 || d < 1 || y < 1900 || y > 9999) return null;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCMonth() !== m - 1) return null;
+  return Math.round((date.getTime() - Date.UTC(1899, 11, 30)) / 86_400_000);
+}
+const year = (y: string): number => (y.length <= 2 ? (Number(y) < 30 ? 2000 : 1900) + Number(y) : Number(y));
+const month = (name: string): number | undefined => MONTHS[name.toLowerCase().replace(/\.$/, '')];
+
+function parseDate(t: string): number | null {
+  let m: RegExpExecArray | null;
+  if ((m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t))) return serial(+m[1]!, +m[2]!, +m[3]!);
+  // m/d/y (en-US); d/m/y when the first number cannot be a month (a Romanian Excel reads 30/06/2023 as a date).
+  if ((m = /^(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?$/.exec(t))) {
+    const [a, b, y] = [+m[1]!, +m[2]!, m[3] ? year(m[3]) : CURRENT_YEAR];
+    return a <= 12 ? serial(y, a, b) : serial(y, b, a);
+  }
+  // d.m.y, m.y (Romanian)
+  if ((m = /^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$/.exec(t))) return serial(year(m[3]!), +m[2]!, +m[1]!);
+  if ((m = /^(\d{1,2})\.(\d{4})$/.exec(t))) return serial(+m[2]!, +m[1]!, 1);
+  // 31-Dec-2024, 31 Dec 2024, 16 decembrie 2022, 31-Dec
+  if ((m = new RegExp(`^(\\d{1,2})[- ]${MONTH}(?:[- ,]+(\\d{2}|\\d{4}))?$`, 'i').exec(t))) {
+    const mo = month(m[2]!);
+    return mo ? serial(m[3] ? year(m[3]) : CURRENT_YEAR, mo, +m[1]!) : null;
+  }
+  // Dec 31, 2024; Dec 2024; Dec-24; Sep-24; iunie 2023
+  if ((m = new RegExp(`^${MONTH}[- ](\\d{1,2})(?:,\\s*(\\d{4}))?$`, 'i').exec(t))) {
+    const mo = month(m[1]!);
+    if (!mo) return null;
+    if (m[3]) return serial(+m[3], mo, +m[2]!);
+    const n = +m[2]!;
+    return n >= 1 && n <= 31 && serial(CURRENT_YEAR, mo, n) !== null
+      ? serial(CURRENT_YEAR, mo, n)
+      : serial(year(m[2]!), mo, 1);
+  }
+  if ((m = new RegExp(`^${MONTH}[- ,]+(\\d{4})$`, 'i').exec(t))) {
+    const mo = month(m[1]!);
+    return mo ? serial(+m[2]!, mo, 1) : null;
+  }
+  return null;
+}
+
+function parseTyped(text: string): ReturnType<typeof convertInput> | null {
+  const t = text.trim();
+  if (t === '') return null;
+  if (ERROR_LITERALS.includes(t.toUpperCase())) return { value: t.toUpperCase(), parsedAs: 'error' };
+  if (/^(true|false)$/i.test(t)) return { value: t.toLowerCase() === 'true', parsedAs: 'boolean' };
+  const plain = (s: string): number | null =>
+    /^(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$/.test(s) && /\d/.test(s) ? Number(s.replace(/,/g, '')) : null;
+  let m = /^([+-]?)\s*([$€£]?)\s*([\d.,eE+-]+)\s*(%?)$/.exec(t);
+  let negative = false;
+  if (!m) {
+    const paren = /^\(\s*([$€£]?)\s*([\d.,]+)\s*\)$/.exec(t);
+    if (paren) {
+      m = ['', '', paren[1]!, paren[2]!, ''] as unknown as RegExpExecArray;
+      negative = true;
+    }
+  }
+  if (m) {
+    const n = plain(m[3]!);
+    if (n !== null) {
+      const sign = m[1] === '-' || negative ? -1 : 1;
+      if (m[4]) return { value: (sign * n) / 100, parsedAs: 'percent', numberFormat: '0%' };
+      if (m[2]) return { value: sign * n, parsedAs: 'currency', numberFormat: `${m[2]}#,##0.00` };
+      return { value: sign * n, parsedAs: 'number' };
+    }
+  }
+  const date = parseDate(t);
+  if (date !== null) return { value: date, parsedAs: 'date', numberFormat: 'm/d/yyyy' };
+  const time = /^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?$/i.exec(t);
+  if (time && +time[1]! < 24 && +time[2]! < 60)
+    return {
+      value:
+        ((+time[1]! % 12) +
+          (time[4]?.toLowerCase() === 'pm' || (!time[4] && +time[1]! === 12) ? 12 : 0) +
+          +time[2]! / 60) /
+        24,
+      parsedAs: 'time',
+      numberFormat: 'h:mm',
+    };
+  return null;
 }
 
 export interface SyncStats {
@@ -605,12 +748,30 @@ export interface SyncStats {
   totalRequestBytes: number;
 }
 
+/**
+ * Which Excel the fake plays: the requirement sets it supports and its limits. Excel 2021 (perpetual, Windows/Mac)
+ * stops at ExcelApi 1.14; Microsoft 365 and Excel on the web have 1.18 (notes). Only the web host has the 5 MB
+ * request/response limit and the 5,000,000-cell read limit.
+ */
+export type FakeHost = 'web' | 'm365' | 'excel2021';
+export const HOST_API: Record<FakeHost, string> = { web: '1.18', m365: '1.18', excel2021: '1.14' };
+
+/** `1.9` < `1.10` < `1.18`: requirement set versions compare by minor number, not as decimals. */
+export function apiVersionAtMost(version: string, max: string): boolean {
+  const [a = 0, b = 0] = version.split('.').map(Number);
+  const [c = 0, d = 0] = max.split('.').map(Number);
+  return a < c || (a === c && b <= d);
+}
+
 export interface FakeWorkbookOptions {
+  host?: FakeHost;
   /** Excel on the web refuses requests and responses over 5 MB (RequestPayloadSizeLimitExceeded). */
   payloadLimitBytes?: number;
 }
 
 export const WEB_PAYLOAD_LIMIT = 5 * 1024 * 1024;
+/** Excel on the web refuses to read a range of more cells than this in one request. */
+export const WEB_READ_CELL_LIMIT = 5_000_000;
 
 export class FakeWorkbook {
   readonly sheets: FakeSheet[] = [];
@@ -621,13 +782,29 @@ export class FakeWorkbook {
   readonly syncLog: { requestBytes: number; responseBytes: number; operations: number }[] = [];
   activeSheet: FakeSheet | null = null;
   comments: FakeComment[] = [];
+  notes: FakeNote[] = [];
   selection: { sheet: string; rect: Rect } | null = null;
   readonly payloadLimitBytes: number;
+  readonly host: FakeHost;
   private nextId = 1;
   private pendingEvents: { sheet: FakeSheet; rect: Rect }[] = [];
 
   constructor(options: FakeWorkbookOptions = {}) {
-    this.payloadLimitBytes = options.payloadLimitBytes ?? WEB_PAYLOAD_LIMIT;
+    this.host = options.host ?? 'web';
+    this.payloadLimitBytes = options.payloadLimitBytes ?? (this.host === 'web' ? WEB_PAYLOAD_LIMIT : Infinity);
+  }
+
+  supports(set: string, version = '1.1'): boolean {
+    return set === 'ExcelApi' && apiVersionAtMost(version, HOST_API[this.host]);
+  }
+
+  /** Loading the values (or formats) of this many cells in one request: refused on the web host. */
+  assertReadable(cells: number): void {
+    if (this.host === 'web' && cells > WEB_READ_CELL_LIMIT)
+      throw new FakeOfficeError(
+        'ResponsePayloadSizeLimitExceeded',
+        `The range has ${cells} cells: Excel on the web reads at most ${WEB_READ_CELL_LIMIT} in one request.`,
+      );
   }
 
   static fromGrid(grid: WorkbookGrid, options?: FakeWorkbookOptions): FakeWorkbook {

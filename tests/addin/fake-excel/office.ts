@@ -9,8 +9,10 @@ import {
   FakeWorkbook,
   MAX_COLUMNS,
   MAX_ROWS,
+  cfIntersects,
   intersection,
   intersects,
+  rectArea,
   parseRangeAddress,
   quoteSheetName,
   rectAddress,
@@ -22,6 +24,7 @@ import {
   type Visibility,
   type ChangedEvent,
   type FakeComment,
+  type FakeNote,
 } from './model';
 
 type Target = unknown;
@@ -449,6 +452,85 @@ const WorkbookKind: Kind = {
   navs: {
     worksheets: { kind: () => WorksheetCollectionKind, get: (wb: FakeWorkbook) => wb },
     comments: { kind: () => CommentCollectionKind, get: (wb: FakeWorkbook) => wb },
+    notes: {
+      kind: () => NoteCollectionKind,
+      get: (wb: FakeWorkbook) => {
+        if (!wb.supports('ExcelApi', '1.18'))
+          throw new FakeOfficeError('ApiNotFound', 'Notes need ExcelApi 1.18, which this Excel does not have.');
+        return wb;
+      },
+    },
+  },
+};
+
+function oneCell(wb: FakeWorkbook, cellAddress: unknown): { sheet: FakeSheet; row: number; col: number } {
+  let sheet: FakeSheet;
+  let rect: Rect;
+  if (typeof cellAddress === 'string') {
+    const parsed = parseRangeAddress(cellAddress);
+    if (!parsed.sheet) throw new FakeOfficeError('InvalidArgument', `A note needs the cell's sheet: ${cellAddress}`);
+    sheet = wb.requireSheet(parsed.sheet);
+    rect = parsed.rect;
+  } else {
+    const ref = cellAddress as RangeRef;
+    if (!ref?.rect) throw new FakeOfficeError('InvalidArgument', 'Expected a cell.');
+    sheet = ref.sheet;
+    rect = ref.rect;
+  }
+  if (rect.top !== rect.bottom || rect.left !== rect.right)
+    throw new FakeOfficeError('InvalidArgument', 'A note goes on one cell, not on a range.');
+  return { sheet, row: rect.top, col: rect.left };
+}
+
+/** Notes (ExcelApi 1.18): a collection of their own, separate from threaded comments; one per cell. */
+const NoteCollectionKind: Kind = {
+  name: 'NoteCollection',
+  items: { kind: () => NoteKind, list: (wb: FakeWorkbook) => [...wb.notes] },
+  methods: {
+    add: {
+      kind: () => NoteKind,
+      action: true,
+      run: (wb: FakeWorkbook, [cellAddress, content]) => {
+        const at = oneCell(wb, cellAddress);
+        const same = (c: { sheet: FakeSheet; row: number; col: number }): boolean =>
+          c.sheet === at.sheet && c.row === at.row && c.col === at.col;
+        if (wb.notes.some(same)) throw new FakeOfficeError('InvalidArgument', 'The cell already has a note.');
+        if (wb.comments.some(same))
+          throw new FakeOfficeError('InvalidArgument', 'The cell has a threaded comment; a note cannot go beside it.');
+        if (at.sheet.protection.protected && !at.sheet.protection.options.allowEditObjects)
+          throw new FakeOfficeError(
+            'AccessDenied',
+            "The cell or chart you're trying to change is on a protected sheet.",
+          );
+        const note: FakeNote = { ...at, content: String(content) };
+        wb.notes.push(note);
+        return note;
+      },
+    },
+    getItemOrNullObject: {
+      kind: () => NoteKind,
+      orNull: true,
+      run: (wb: FakeWorkbook, [key]) => {
+        const at = oneCell(wb, key);
+        return wb.notes.find((n) => n.sheet === at.sheet && n.row === at.row && n.col === at.col) ?? null;
+      },
+    },
+  },
+};
+
+const NoteKind: Kind = {
+  name: 'Note',
+  scalars: {
+    content: { get: (n: FakeNote) => n.content, set: (n: FakeNote, v) => void (n.content = String(v)) },
+  },
+  methods: {
+    getLocation: { kind: () => RangeKind, run: (n: FakeNote) => range(n.sheet, byIndexes(n.row, n.col, 1, 1)) },
+    delete: {
+      action: true,
+      run: (n: FakeNote) => {
+        n.sheet.workbook.notes = n.sheet.workbook.notes.filter((x) => x !== n);
+      },
+    },
   },
 };
 
@@ -608,13 +690,16 @@ const RangeKind: Kind = {
     rowCount: { get: (r: RangeRef) => r.rect.bottom - r.rect.top + 1 },
     columnCount: { get: (r: RangeRef) => r.rect.right - r.rect.left + 1 },
     cellCount: { get: (r: RangeRef) => (r.rect.bottom - r.rect.top + 1) * (r.rect.right - r.rect.left + 1) },
-    values: { get: (r: RangeRef) => r.sheet.values(r.rect), set: (r: RangeRef, v) => r.sheet.writeValues(r.rect, v) },
+    values: {
+      get: (r: RangeRef) => (r.sheet.workbook.assertReadable(rectArea(r.rect)), r.sheet.values(r.rect)),
+      set: (r: RangeRef, v) => r.sheet.writeValues(r.rect, v),
+    },
     formulas: {
-      get: (r: RangeRef) => r.sheet.formulas(r.rect),
+      get: (r: RangeRef) => (r.sheet.workbook.assertReadable(rectArea(r.rect)), r.sheet.formulas(r.rect)),
       set: (r: RangeRef, v) => r.sheet.writeFormulas(r.rect, v),
     },
     numberFormat: {
-      get: (r: RangeRef) => r.sheet.numberFormats(r.rect),
+      get: (r: RangeRef) => (r.sheet.workbook.assertReadable(rectArea(r.rect)), r.sheet.numberFormats(r.rect)),
       set: (r: RangeRef, v) => r.sheet.writeNumberFormat(r.rect, v),
     },
     columnHidden: {
@@ -729,6 +814,9 @@ const RangeFillKind: Kind = {
       set: (r: RangeRef, v) => r.sheet.setCellProps(r.rect, { fill: String(v).toUpperCase() }),
     },
   },
+  methods: {
+    clear: { action: true, run: (r: RangeRef) => r.sheet.setCellProps(r.rect, { fill: undefined }) },
+  },
 };
 
 const RangeFontKind: Kind = {
@@ -766,13 +854,13 @@ const FormatProtectionKind: Kind = {
 const ConditionalFormatCollectionKind: Kind = {
   name: 'ConditionalFormatCollection',
   scalars: {
-    count: { get: (r: RangeRef) => r.sheet.conditionalFormats.filter((cf) => intersects(cf.rect, r.rect)).length },
+    count: { get: (r: RangeRef) => r.sheet.conditionalFormats.filter((cf) => cfIntersects(cf, r.rect)).length },
   },
   items: {
     kind: () => ConditionalFormatKind,
     list: (r: RangeRef) =>
       r.sheet.conditionalFormats
-        .filter((cf) => intersects(cf.rect, r.rect))
+        .filter((cf) => cfIntersects(cf, r.rect))
         .map((cf) => ({ sheet: r.sheet, cf }) satisfies CfRef),
   },
   methods: {
@@ -801,7 +889,7 @@ const ConditionalFormatCollectionKind: Kind = {
       action: true,
       run: (r: RangeRef) => {
         r.sheet.assertEditable(r.rect, 'objects');
-        r.sheet.conditionalFormats = r.sheet.conditionalFormats.filter((cf) => !intersects(cf.rect, r.rect));
+        r.sheet.conditionalFormats = r.sheet.conditionalFormats.filter((cf) => !cfIntersects(cf, r.rect));
       },
     },
   },
@@ -860,7 +948,24 @@ const ConditionalFormatKind: Kind = {
         c.sheet.conditionalFormats = c.sheet.conditionalFormats.filter((x) => x !== c.cf);
       },
     },
-    getRange: { kind: () => RangeKind, run: (c: CfRef) => range(c.sheet, c.cf.rect) },
+    // Office.js: getRange() throws when the rule covers several areas; getRanges() (ExcelApi 1.9) gives them all.
+    getRange: {
+      kind: () => RangeKind,
+      run: (c: CfRef) => {
+        if ((c.cf.areas?.length ?? 1) > 1)
+          throw new FakeOfficeError('InvalidOperation', 'The conditional format is applied to multiple ranges.');
+        return range(c.sheet, c.cf.rect);
+      },
+    },
+    getRangeOrNullObject: {
+      kind: () => RangeKind,
+      orNull: true,
+      run: (c: CfRef) => ((c.cf.areas?.length ?? 1) > 1 ? null : range(c.sheet, c.cf.rect)),
+    },
+    getRanges: {
+      kind: () => RangeAreasKind,
+      run: (c: CfRef) => ({ sheet: c.sheet, rects: c.cf.areas ?? [c.cf.rect] }) satisfies AreasRef,
+    },
   },
 };
 
@@ -1045,7 +1150,7 @@ export function installFakeOffice(scope: object, source: FakeWorkbook | Workbook
       document: { settings },
       displayLanguage: 'ro-RO',
       requirements: {
-        isSetSupported: (name: string, version?: string) => name === 'ExcelApi' && Number(version ?? '1') <= 1.12,
+        isSetSupported: (name: string, version?: string) => workbook.supports(name, version),
       },
     },
     HostType: { Excel: 'Excel' },
