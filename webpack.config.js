@@ -119,6 +119,7 @@ export default async (env = {}, argv = {}) => {
       new CopyWebpackPlugin({
         patterns: [
           { from: 'addin/taskpane/taskpane.css', to: 'addin/taskpane.css' },
+          { from: 'addin/taskpane/office-fallback.js', to: 'addin/office-fallback.js' },
           { from: 'addin/help.html', to: 'addin/help.html' },
           { from: 'assets/icon-*.png', to: 'addin/assets/[name][ext]' },
           ...OFFICE_JS_FILES.map((pattern) => ({

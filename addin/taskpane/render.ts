@@ -148,7 +148,7 @@ export class PaneView {
     this.renderBusy(state);
     if (this.changed('notice', [state.notice, lang])) this.renderNotice(state, lang);
     if (this.changed('findings', [state.findings, lang])) this.renderFindings(state.findings, lang);
-    if (this.changed('mapping', [state.findings, state.plan, lang])) this.renderMapping(state, lang);
+    if (this.changed('mapping', [state.findings, state.plan, state.mode, lang])) this.renderMapping(state, lang);
     if (this.changed('legend', [state.summary, lang])) this.renderLegend(state, lang);
     if (this.changed('soon', [state.settings.soonDays])) {
       const input = byId<HTMLInputElement>(this.doc, 'soon-days');
@@ -212,7 +212,8 @@ export class PaneView {
     const table = byId(doc, 'mapping-table');
     table.replaceChildren();
     const plan = state.plan;
-    box.hidden = state.findings === null || !plan || plan.headerRow < 0;
+    // Which column holds which field is the coordinator's choice (stored in _caf_plan): not shown in a department copy.
+    box.hidden = state.mode.kind !== 'coordinator' || state.findings === null || !plan || plan.headerRow < 0;
     if (box.hidden || !plan) return;
     const mapping = columnMapping(plan);
     byId(doc, 'mapping-help').textContent = t(lang, 'mappingHelp', { row: mapping.headerRow, sheet: mapping.sheet });

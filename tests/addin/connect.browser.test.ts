@@ -129,7 +129,9 @@ describe.skipIf(!hasChromium)('the pane talks to the service, in Chromium', () =
     await page.getByRole('button', { name: 'Trimite la coordonator' }).click();
     await expect
       .poll(() => page.locator('#service-notice').textContent())
-      .toContain('La următoarea îmbinare se vor aplica 3 modificări; 0 sunt refuzate');
+      .toContain(
+        'Primit prin add-in-ul Excel. La următoarea îmbinare se vor aplica 3 modificări. Nicio modificare nu este refuzată.',
+      );
     expect(await page.locator('#service-retry').isVisible()).toBe(false); // nothing to retry after a success
     const applied = await page.locator('#service-receipt li').allTextContents();
     expect(applied).toHaveLength(3);

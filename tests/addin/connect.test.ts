@@ -160,7 +160,7 @@ describe('department submits, the merge runs, the coordinator syncs and resolves
       await pane.ctl.submit();
       expect(pane.ctl.state.notice?.kind).toBe('success');
       const receipt = pane.ctl.state.receipt!;
-      expect(receipt.counts).toEqual({ willApply: 3, refused: 0 });
+      expect(receipt.counts).toEqual({ willApply: 3, refused: 0, overridden: 0, overrides: 0 });
       expect(receipt.willApply.map((c) => `${c.rowId}/${c.column}=${c.to}`).sort()).toEqual(
         [
           `${onlyDmru[0]}/status=Realizat`,

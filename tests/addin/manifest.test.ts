@@ -154,9 +154,13 @@ describe('production manifest (dist/manifest.xml of `npm run build`)', () => {
   it("loads Office.js from Microsoft's CDN in the pane, the bundled copy only when the CDN failed", () => {
     const html = readFileSync(path.join(dist, 'addin/taskpane.html'), 'utf8');
     const cdn = html.search(/<script src="?https:\/\/appsforoffice\.microsoft\.com\/lib\/1\/hosted\/office\.js"?>/);
-    const fallback = html.indexOf('window.Office || document.write');
+    const fallback = html.search(/<script src="?office-fallback\.js"?>/);
     expect(cdn).toBeGreaterThan(-1);
     expect(fallback).toBeGreaterThan(cdn);
+    // The fallback loads the bundled copy only when the CDN's script left no window.Office.
+    expect(readFileSync(path.join(dist, 'addin/office-fallback.js'), 'utf8')).toMatch(
+      /^window\.Office\s*\|\|\s*document\.write\((['"])<script src="office\/office\.js"><\\\/script>\1\);?\s*$/,
+    );
     expect(existsSync(path.join(dist, 'addin/office/office.js'))).toBe(true);
     expect(existsSync(path.join(dist, 'addin/office/excel-win32-16.01.js'))).toBe(true);
     expect(existsSync(path.join(dist, 'addin/office/excel-web-16.00.js'))).toBe(true);

@@ -175,7 +175,7 @@ describe('a data folder of a newer version', () => {
     expect(() => new Store(dir)).toThrow(/newer version of caf-plan/);
     const r = await cli(['token', 'list', '--data-dir', dir]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('(data-too-new)');
+    expect(r.err).toMatch(/^data-too-new: /m);
     expect(r.err).toContain(`schema ${CODE_SCHEMA_VERSION + 1}`);
     expect(r.err).toMatch(/scris de o versiune mai nouă/);
     expect(r.err).not.toMatch(/at .*\.ts:\d+/);
@@ -194,7 +194,7 @@ describe('a data folder of a newer version', () => {
     const into = path.join(work, 'newer-restored');
     const r = await cli(['restore', file, '--data-dir', into]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('(data-too-new)');
+    expect(r.err).toMatch(/^data-too-new: /m);
     expect(existsSync(into)).toBe(false);
   });
 });

@@ -179,9 +179,9 @@ describe('/metrics', () => {
     expect(types.get('caf_plan_http_request_duration_seconds')).toBe('histogram');
     expect(find(samples, 'caf_plan_info', { version })[0]?.value).toBe(1);
     expect(find(samples, 'caf_plan_database_up')[0]?.value).toBe(1);
-    // The second DMRU submission supersedes the first in the merge.
-    expect(find(samples, 'caf_plan_submissions', { plan: planId, outcome: 'merged' })[0]?.value).toBe(1);
-    expect(find(samples, 'caf_plan_submissions', { plan: planId, outcome: 'superseded' })[0]?.value).toBe(1);
+    // Both DMRU submissions count in the merge (SPEC 5: several submissions of one unit are each merged).
+    expect(find(samples, 'caf_plan_submissions', { plan: planId, outcome: 'merged' })[0]?.value).toBe(2);
+    expect(find(samples, 'caf_plan_submissions', { plan: planId, outcome: 'superseded' })).toEqual([]);
     expect(find(samples, 'caf_plan_submissions', { plan: planId, outcome: 'pending' })).toEqual([]);
     expect(find(samples, 'caf_plan_merges', { plan: planId, status: 'done' })[0]?.value).toBe(1);
     expect(find(samples, 'caf_plan_merges', { plan: planId, status: 'failed' })[0]?.value).toBe(1);

@@ -41,6 +41,6 @@ describe('caf-plan remind', () => {
       err: (l) => err.push(l),
     });
     expect(code).toBe(2);
-    expect(err.join('\n')).toMatch(/nu este setat CAF_SMTP_URL[\s\S]*CAF_SMTP_URL is not set[\s\S]*\(mail-off\)/);
+    expect(err.join('\n')).toMatch(/^mail-off: [\s\S]*nu este setat CAF_SMTP_URL[\s\S]*CAF_SMTP_URL is not set/m);
   });
 });
