@@ -51,9 +51,10 @@ beforeAll(async () => {
   const reminders = new ReminderStore(store);
   reminders.setContacts(planId, 'SIC', ['sic@primarie.test', 'vechi@primarie.test'], 'api');
   reminders.markRefused(planId, 'SIC', 'vechi@primarie.test', '550 5.1.1 Mailbox unavailable');
-  const token = store.createToken({ role: 'coordinator' }).token;
+  // Signed in as the page does it: the cookie holds a server-side session of a coordinator token, never the token.
+  const session = store.createSession(store.createToken({ role: 'coordinator' }).record.id, 1).secret;
   context = await launchChromium(path.join(dir, 'profile'), { viewport: { width: 1280, height: 900 } });
-  await context.addCookies([{ name: 'caf_session', value: token, url }]);
+  await context.addCookies([{ name: 'caf_session', value: session, url }]);
 });
 
 afterAll(async () => {
