@@ -159,7 +159,7 @@ describe('production manifest (dist/manifest.xml of `npm run build`)', () => {
     expect(fallback).toBeGreaterThan(cdn);
     // The fallback loads the bundled copy only when the CDN's script left no window.Office.
     expect(readFileSync(path.join(dist, 'addin/office-fallback.js'), 'utf8')).toMatch(
-      /^window\.Office\s*\|\|\s*document\.write\((['"])<script src="office\/office\.js"><\\\/script>\1\);?\s*$/,
+      /^(?:window\.Office\s*\|\||if\s*\(\s*!window\.Office\s*\))\s*document\.write\((['"])<script src="office\/office\.js"><\\?\/script>\1\);?\s*$/,
     );
     expect(existsSync(path.join(dist, 'addin/office/office.js'))).toBe(true);
     expect(existsSync(path.join(dist, 'addin/office/excel-win32-16.01.js'))).toBe(true);
