@@ -3,7 +3,7 @@
 // extensions we do not know) is kept as it was. Elements we add go where the schema orders them (CT_Worksheet),
 // or Excel declares the file corrupt.
 import { cellAddress, columnLetters } from '../../plan/address';
-import { escapeXml, type SheetRef, type XlsxPackage } from './package';
+import { WORKBOOK_ORDER, escapeXml, type SheetRef, type XlsxPackage } from './package';
 import { elementEnd, insertInOrder, splitChildren, topLevel, type StyleChange, type StylesPatch } from './styles-patch';
 import { SharedStrings } from './sheet';
 import { attr, decodeText, elements, parseCellRef, rootPrefix, startTags } from './xml';
@@ -511,27 +511,7 @@ export class SheetPatch {
         xml,
         wp,
         'workbook',
-        [
-          'fileVersion',
-          'fileSharing',
-          'workbookPr',
-          'workbookProtection',
-          'bookViews',
-          'sheets',
-          'functionGroups',
-          'externalReferences',
-          'definedNames',
-          'calcPr',
-          'oleSize',
-          'customWorkbookViews',
-          'pivotCaches',
-          'smartTagPr',
-          'smartTagTypes',
-          'webPublishing',
-          'fileRecoveryPr',
-          'webPublishObjects',
-          'extLst',
-        ],
+        WORKBOOK_ORDER,
         'definedNames',
         `<${wp}definedNames>${element}</${wp}definedNames>`,
       );
