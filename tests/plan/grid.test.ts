@@ -9,7 +9,7 @@ import {
   type SheetGrid,
   type WorkbookGrid,
 } from '../../plan/model';
-import { seedGrid, seedRows } from '../support/seed';
+import { SEED_SUBCRITERIA, seedGrid, seedRows } from '../support/seed';
 
 const HEADER = [
   'Acțiuni necesare',
@@ -30,36 +30,7 @@ function book(...sheets: SheetGrid[]): WorkbookGrid {
 /** What the seed must read as, whatever the host did to the grid around it. */
 function expectSeedShape(plan: Plan): void {
   expect(plan.actions).toHaveLength(72);
-  expect(plan.subcriteria.map((s) => s.code)).toEqual([
-    '1.1',
-    '1.2',
-    '1.3',
-    '1.4',
-    '2.1',
-    '2.2',
-    '2.3',
-    '2.4',
-    '3.1',
-    '3.2',
-    '3.3',
-    '4.1',
-    '4.2',
-    '4.3',
-    '4.4',
-    '4.5',
-    '4.6',
-    '5.1',
-    '5.2',
-    '5.3',
-    '6.1',
-    '6.2',
-    '7.1',
-    '7.2',
-    '8.1',
-    '8.2',
-    '9.1',
-    '9.2',
-  ]);
+  expect(plan.subcriteria.map((s) => s.code)).toEqual(SEED_SUBCRITERIA);
   expect(plan.criteria.map((c) => c.code)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
   expect(plan.units).toHaveLength(12);
   expect(plan.units.map((u) => u.code)).toEqual([

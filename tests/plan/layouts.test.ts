@@ -10,39 +10,10 @@ import type { Plan } from '../../plan/model';
 import { validatePlan } from '../../plan/validate';
 import { readWorkbookFile } from '../../service/xlsx/read';
 import { layoutGrid } from '../../bench/layout-grids';
+import { SEED_SUBCRITERIA } from '../support/seed';
 import { LAYOUT_DIR, SEED_DUE, VARIANTS, seed } from '../support/layouts';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const SUBCRITERIA = [
-  '1.1',
-  '1.2',
-  '1.3',
-  '1.4',
-  '2.1',
-  '2.2',
-  '2.3',
-  '2.4',
-  '3.1',
-  '3.2',
-  '3.3',
-  '4.1',
-  '4.2',
-  '4.3',
-  '4.4',
-  '4.5',
-  '4.6',
-  '5.1',
-  '5.2',
-  '5.3',
-  '6.1',
-  '6.2',
-  '7.1',
-  '7.2',
-  '8.1',
-  '8.2',
-  '9.1',
-  '9.2',
-];
 // The cells where the seed misspells CSDDPP, by action id.
 const MISSPELT = ['1.1.1', '2.2.1', '2.2.2', '2.2.3', '4.5.2', '8.1.1', '8.2.1', '8.2.2', '9.1.2'];
 
@@ -63,7 +34,7 @@ describe('layouts of other institutions, each with the seed’s 72 measures', ()
       expect(plan.actions.map((a) => a.id)).toEqual(seed.actions.map((a) => a.id));
       expect(plan.actions.map((a) => a.subcriterion)).toEqual(seed.actions.map((a) => a.subcriterion));
       expect(plan.actions.map((a) => a.criterion)).toEqual(seed.actions.map((a) => a.criterion));
-      expect(plan.subcriteria.map((s) => s.code)).toEqual(SUBCRITERIA);
+      expect(plan.subcriteria.map((s) => s.code)).toEqual(SEED_SUBCRITERIA);
       expect(plan.criteria.map((c) => c.code)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
       const due = plan.actions.map((a) => deadlineDue(parseDeadline(a.values.deadline ?? a.text.deadline)));
       expect(due).toEqual(seed.actions.map((a) => (variant.due ? variant.due(a) : (SEED_DUE[a.deadline] ?? null))));
